@@ -1,0 +1,31 @@
+"""nbgrader configuration of the threads101 course.
+
+This is a normal nbgrader course: `nbgrader generate_assignment threads101`,
+`nbgrader autograde threads101` and the formgrader all work from this folder.
+The `threads101` command adds parallel grading, feedback, exports and a report
+on top of it (see README.md).
+"""
+import os
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.root = HERE
+c.CourseDirectory.course_id = "threads101"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
+
+# Grading executes untrusted, concurrent code.  Hidden tests give every call a
+# time budget of a few seconds, so a cell never needs nbgrader's cell timeout;
+# it stays as a last resort.
+c.Execute.timeout = 60
+# Kill a graded kernel at the end instead of waiting for stuck non-daemon threads.
+c.Execute.shutdown_kernel = "immediate"
+# Load the hidden-test machinery before any cell runs, so that it keeps real
+# references to time/threading/queue even if a submission replaces them.
+c.Execute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:",
+    "--IPKernelApp.exec_lines=['import threads101.checks']",
+]
+# A student who deletes a graded test cell gets it back (and its points at stake).
+c.OverwriteCells.add_missing_cells = True

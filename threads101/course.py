@@ -1,0 +1,173 @@
+"""The course's layout and its notebooks: paths, exercises, and nbgrader commands.
+
+Everything else in the package works on a *course directory*: a folder laid
+out like this repository (nbgrader_config.py, source/, release/, ...). Tests
+and the demo use a temporary copy, so the repository itself stays clean.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+ASSIGNMENT = "threads101"
+
+#: Notebook -> the contract's names it grades, and the grade_id of each one's solution cell.
+EXERCISES: dict[str, dict[str, str]] = {
+    "01_threads_and_join": {"run_in_threads": "run_in_threads", "threaded_count": "threaded_count"},
+    "02_race_conditions_and_locks": {"Counter": "counter", "transfer": "transfer"},
+    "03_pipelines": {"Pipeline": "pipeline", "run_pipeline": "run_pipeline"},
+    "04_queue_timeouts": {
+        "consume_until_idle": "consume_until_idle",
+        "consume_until_sentinel": "consume_until_sentinel",
+        "run_consumers": "run_consumers",
+    },
+    "05_downloads": {"download_all": "download_all"},
+}
+NOTEBOOKS = list(EXERCISES)
+#: grade_id of a solution cell -> notebook
+SOLUTION_IDS = {gid: nb for nb, names in EXERCISES.items() for gid in names.values()}
+
+SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+COURSE_FILES = ["nbgrader_config.py", "source", "release"]
+
+
+def exercise_of(grade_id: str) -> str | None:
+    """The exercise (solution grade_id) a graded cell belongs to: `counter_atomic` -> `counter`."""
+    best = None
+    for gid in SOLUTION_IDS:
+        if (grade_id == gid or grade_id.startswith(gid + "_")) and len(gid) > len(best or ""):
+            best = gid
+    return best
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def is_graded_code(cell) -> bool:
+    meta = nbgrader_meta(cell)
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def strip_markers(source: str) -> str:
+    """The instructor's solution as a student would write it (markers removed)."""
+    return "\n".join(line for line in source.splitlines()
+                     if line.strip() not in (SOLUTION_BEGIN, SOLUTION_END))
+
+
+def source_notebook(notebook: str, root: Path = REPO):
+    return nbformat.read(root / "source" / ASSIGNMENT / f"{notebook}.ipynb", as_version=4)
+
+
+def release_notebook(notebook: str, root: Path = REPO):
+    return nbformat.read(root / "release" / ASSIGNMENT / f"{notebook}.ipynb", as_version=4)
+
+
+def solutions(notebook: str, root: Path = REPO) -> dict[str, str]:
+    """grade_id -> instructor solution code (without markers), for the notebook's code solutions."""
+    out = {}
+    for cell in source_notebook(notebook, root).cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution") and cell.cell_type == "code":
+            out[meta["grade_id"]] = strip_markers(cell.source)
+    return out
+
+
+def written_answers(notebook: str, root: Path = REPO) -> dict[str, str]:
+    """grade_id -> model answer of the notebook's written (markdown) questions."""
+    out = {}
+    for cell in source_notebook(notebook, root).cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution") and cell.cell_type == "markdown":
+            out[meta["grade_id"]] = strip_markers(cell.source)
+    return out
+
+
+def filled_release(notebook: str, overrides: dict[str, str] | None = None, root: Path = REPO,
+                   with_answers: bool = True):
+    """The student release of `notebook` with every exercise solved as the instructor did,
+    except the solution cells named in `overrides` (grade_id -> code), which get that code."""
+    overrides = overrides or {}
+    nb = release_notebook(notebook, root)
+    code = solutions(notebook, root)
+    answers = written_answers(notebook, root) if with_answers else {}
+    for cell in nb.cells:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid in overrides:
+            cell.source = overrides[gid]
+        elif gid in code and cell.cell_type == "code":
+            cell.source = code[gid]
+        elif gid in answers:
+            cell.source = answers[gid]
+    return nb
+
+
+# ---------------------------------------------------------------------------
+# Course directories and nbgrader commands
+# ---------------------------------------------------------------------------
+def tool_env(extra: dict | None = None) -> dict:
+    """Environment for nbgrader subprocesses: this Python's bin first (nbgrader runs `alembic`)."""
+    env = dict(os.environ)
+    bindir = os.path.dirname(sys.executable)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env.pop("NBGRADER_EXECUTION", None)
+    if extra:
+        env.update(extra)
+    return env
+
+
+def nbgrader(course: Path, *args: str, check: bool = True, timeout: float | None = None,
+             env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `nbgrader <args>` in a course directory; returns the finished process."""
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    proc = subprocess.run(cmd, cwd=course, env=tool_env(env), capture_output=True, text=True,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n"
+                           f"{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+    return proc
+
+
+def copy_course(dest: Path, root: Path = REPO) -> Path:
+    """A fresh course directory at `dest` with this course's config, source and release."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in COURSE_FILES:
+        src = root / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        else:
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def generate(course: Path) -> None:
+    """`nbgrader generate_assignment`: writes release/ and records the assignment in the gradebook."""
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+
+
+def submit(course: Path, student: str, notebooks: dict[str, nbformat.NotebookNode]) -> Path:
+    """Place a student's notebooks where nbgrader expects submissions."""
+    folder = Path(course) / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, nb in notebooks.items():
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    return folder
+
+
+_STUDENT_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def valid_student_id(student: str) -> bool:
+    return bool(_STUDENT_ID.match(student)) and not student.startswith(".")
