@@ -844,16 +844,18 @@ class LockGroup:
     """Locks that behave like threading.Lock and remember who holds them.
 
     With `meet=n`, a thread that has just taken its first lock of the group
-    waits (at most `meet_timeout` s) until n threads hold a first lock: two
-    transfers that take their locks in opposite orders then deadlock every
-    time instead of once in a while.
+    (the first time it does so) waits, at most `meet_timeout` s, until n
+    threads hold a lock of the group at once: two transfers that take their
+    locks in opposite orders then deadlock every time instead of once in a
+    while, while transfers that take them in one global order just go on.
     """
 
     def __init__(self, meet: int = 0, meet_timeout: float = 0.3):
         self._lock = _allocate_lock()
         self.held: dict[int, list[str]] = {}
-        self._meeting = Rendezvous(meet, meet_timeout) if meet else None
+        self.meet, self.meet_timeout = meet, meet_timeout
         self._met: set[int] = set()
+        self._signal = _Signal()
 
     def lock(self, name: str) -> "TrackedLock":
         return TrackedLock(self, name)
@@ -862,16 +864,23 @@ class LockGroup:
         with self._lock:
             return list(self.held.get(_get_ident(), []))
 
+    def _holders(self) -> int:
+        with self._lock:
+            return sum(1 for names in self.held.values() if names)
+
     def _acquired(self, name: str) -> None:
         ident = _get_ident()
         with self._lock:
             mine = self.held.setdefault(ident, [])
             mine.append(name)
-            first = len(mine) == 1 and ident not in self._met
-            if first and self._meeting is not None:
+            meet = bool(self.meet) and len(mine) == 1 and ident not in self._met
+            if meet:
                 self._met.add(ident)
-        if first and self._meeting is not None:
-            self._meeting.wait()
+        self._signal.notify_all()
+        if meet:
+            deadline = _monotonic() + self.meet_timeout
+            while self._holders() < self.meet and _monotonic() < deadline:
+                self._signal.wait(min(0.02, deadline - _monotonic()))
 
     def _released(self, name: str, ident: int | None) -> None:
         with self._lock:

@@ -1,0 +1,338 @@
+"""The hidden-test machinery, on real threads."""
+
+import queue
+import threading
+import time
+
+import pytest
+
+from threads101 import checks
+from threads101.checks import (LockGroup, Probe, Rendezvous, ThreadTracer, assert_all_finished,
+                               assert_same_items, call, finishes, measure_waiting, start,
+                               together, watch_attribute)
+
+
+def join_all(threads):
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return threads
+
+
+def opposite_order_deadlock():
+    a, b = threading.Lock(), threading.Lock()
+    meet = threading.Barrier(2)
+
+    def one(first, second):
+        with first:
+            meet.wait()
+            with second:
+                pass
+
+    join_all([threading.Thread(target=one, args=(a, b)), threading.Thread(target=one, args=(b, a))])
+
+
+def test_value_and_threads_of_a_finished_call():
+    def work():
+        return join_all([threading.Thread(target=time.sleep, args=(0.05,)) for _ in range(3)])
+
+    outcome = call(work)
+    assert not outcome.hung and outcome.error is None
+    assert outcome.value == outcome.threads and len(outcome.threads) == 3
+    assert outcome.alive_at_return == []
+    assert_all_finished(outcome)
+
+
+def test_exception_of_the_call_propagates():
+    def boom():
+        raise KeyError("x")
+
+    with pytest.raises(KeyError):
+        finishes(boom)
+
+
+def test_deadlock_is_reported_fast_with_every_stuck_thread():
+    started = time.monotonic()
+    outcome = call(opposite_order_deadlock, budget=10)
+    assert outcome.hung and outcome.deadlock
+    assert time.monotonic() - started < 3, "deadlock detection should not wait out the budget"
+    assert "deadlocked" in outcome.report
+    assert outcome.report.count(": blocked forever") == 3  # the caller and both threads
+    assert outcome.report.count("in one: with second:") == 2
+    with pytest.raises(AssertionError, match="deadlocked"):
+        outcome.get()
+
+
+def test_queue_get_forever_is_a_deadlock_but_a_timed_get_is_not():
+    def get_forever():
+        q = queue.Queue()
+        join_all([threading.Thread(target=q.get)])
+
+    def get_with_timeout():
+        q = queue.Queue()
+        try:
+            q.get(timeout=0.6)
+        except queue.Empty:
+            return "gave up"
+
+    assert call(get_forever, budget=10).deadlock
+    outcome = call(get_with_timeout, budget=5)
+    assert outcome.value == "gave up" and not outcome.hung
+
+
+def test_spinning_call_times_out_and_its_thread_is_stopped():
+    def spin():
+        while True:
+            pass
+
+    outcome = call(spin, budget=0.5)
+    assert outcome.hung and not outcome.deadlock
+    assert "did not finish within 0.5 s" in outcome.report
+    assert "running" in outcome.report
+    time.sleep(0.3)
+    assert not any(t.name.startswith("spin") for t in threading.enumerate())
+    # the interpreter is healthy afterwards: traced threads still run normally
+    with ThreadTracer() as tracer:
+        outcome = call(lambda: join_all([threading.Thread(target=sum, args=([1, 2],))]), budget=5)
+    assert not outcome.hung, outcome.report
+
+
+def test_sleep_polling_call_times_out_not_deadlocked():
+    def poll():
+        while True:
+            time.sleep(0.01)
+
+    outcome = call(poll, budget=0.5)
+    assert outcome.hung and not outcome.deadlock
+
+
+def test_calls_the_test_will_release_are_not_called_deadlocks():
+    event = threading.Event()
+    running = start(event.wait)
+    time.sleep(0.5)
+    assert not running.done()
+    event.set()
+    outcome = running.wait(2)
+    assert outcome.value is True and not outcome.hung
+
+
+def test_threads_left_running_are_seen():
+    def no_join():
+        t = threading.Thread(target=time.sleep, args=(0.3,))
+        t.start()
+        return t
+
+    outcome = call(no_join)
+    assert outcome.alive_at_return == [outcome.value]
+    with pytest.raises(AssertionError, match="still running"):
+        assert_all_finished(outcome)
+
+
+def test_threads_of_threads_belong_to_the_call():
+    def nested():
+        inner = []
+
+        def outer():
+            t = threading.Thread(target=time.sleep, args=(0.01,))
+            inner.append(t)
+            t.start()
+            t.join()
+
+        join_all([threading.Thread(target=outer)])
+        return inner[0]
+
+    outcome = call(nested)
+    assert outcome.value in outcome.threads and len(outcome.threads) == 2
+
+
+def test_together_runs_calls_at_once_under_one_budget():
+    started = time.monotonic()
+    outcomes = together(3, {"a": lambda: time.sleep(0.5) or "a", "b": lambda: time.sleep(0.5) or "b"})
+    assert time.monotonic() - started < 1.5
+    assert outcomes["a"].value == "a" and outcomes["b"].value == "b"
+
+
+def test_probe_records_calls_overlap_and_gathers():
+    probe = Probe(lambda x: x * 2, gather=3, gather_timeout=2)
+    threads = [threading.Thread(target=probe, args=(i,)) for i in range(3)]
+    started = time.monotonic()
+    join_all(threads)
+    assert time.monotonic() - started < 1.5
+    assert probe.max_overlap == 3
+    assert sorted(probe.args_seen()) == [(0,), (1,), (2,)]
+    assert len(probe.threads) == 3
+
+
+def test_probe_one_at_a_time_never_overlaps():
+    probe = Probe(gather=2, gather_timeout=0.2)
+    for i in range(2):
+        join_all([threading.Thread(target=probe, args=(i,))])
+    assert probe.max_overlap == 1
+
+
+def test_rendezvous_meets_or_times_out():
+    meeting = Rendezvous(2, timeout=0.2)
+    assert meeting.wait() is False
+    meeting = Rendezvous(2, timeout=2)
+    results = []
+    join_all([threading.Thread(target=lambda: results.append(meeting.wait())) for _ in range(2)])
+    assert results == [True, True]
+
+
+def test_tracer_counts_work_per_thread():
+    def count(n):
+        c = 0
+        for _ in range(n):
+            c += 1
+
+    with ThreadTracer() as tracer:
+        threads = join_all([threading.Thread(target=count, args=(n,)) for n in (10, 100)])
+    small, big = (tracer.lines[t] for t in threads)
+    assert big - small >= 90 * 2 - 5
+
+
+def unlocked_total(n_threads, per_thread):
+    shared = {"total": 0}
+    total = 0
+
+    def add():
+        nonlocal total
+        for _ in range(per_thread):
+            total += 1
+
+    join_all([threading.Thread(target=add) for _ in range(n_threads)])
+    return total + shared["total"]
+
+
+def locked_total(n_threads, per_thread):
+    lock = threading.Lock()
+    total = 0
+
+    def add():
+        nonlocal total
+        for _ in range(per_thread):
+            with lock:
+                total += 1
+
+    join_all([threading.Thread(target=add) for _ in range(n_threads)])
+    return total
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_tracer_rendezvous_makes_unprotected_updates_lose_every_time(attempt):
+    with ThreadTracer(rendezvous=4):
+        assert finishes(unlocked_total, 4, 50, budget=20) < 200
+    with ThreadTracer(rendezvous=4):
+        assert finishes(locked_total, 4, 50, budget=20) == 200
+
+
+def test_waiting_threads_blocked_vs_spinning_vs_polling():
+    event, stop = threading.Event(), threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            pass
+
+    def poll():
+        while not stop.is_set():
+            time.sleep(0.002)
+
+    threads = [threading.Thread(target=f, daemon=True) for f in (event.wait, spin, poll)]
+    for t in threads:
+        t.start()
+    try:
+        blocked, spinning, polling = (measure_waiting([t], 0.3) for t in threads)
+    finally:
+        stop.set()
+        event.set()
+    assert not blocked.busy, blocked.describe()
+    assert spinning.busy and polling.busy, (spinning.describe(), polling.describe())
+
+
+def test_watch_attribute_logs_reads_and_writes_in_order():
+    class Box:
+        def __init__(self):
+            self.value = 0
+
+    box = Box()
+    seen = []
+    log = watch_attribute(box, "value", on_set=lambda obj, v: seen.append(v))
+    box.value = box.value + 1
+    assert box.value == 1 and isinstance(box, Box)
+    assert [a.kind for a in log] == ["get", "set", "get"] and seen == [1]
+
+
+def test_watch_attribute_on_slots_and_properties():
+    class Slotted:
+        __slots__ = ("value",)
+
+        def __init__(self):
+            self.value = 5
+
+    class WithProperty:
+        def __init__(self):
+            self._v = 1
+
+        @property
+        def value(self):
+            return self._v
+
+        @value.setter
+        def value(self, v):
+            self._v = v
+
+    for obj, first in ((Slotted(), 5), (WithProperty(), 1)):
+        log = watch_attribute(obj, "value")
+        obj.value = obj.value * 10
+        assert obj.value == first * 10 and len(log) == 3
+
+
+def test_lock_group_tracks_holders_and_makes_opposite_orders_deadlock():
+    group = LockGroup(meet=2, meet_timeout=1)
+    a, b = group.lock("a"), group.lock("b")
+    with a:
+        assert group.held_by_me() == ["a"] and a.locked()
+    assert group.held_by_me() == [] and not a.locked()
+
+    def naive(first, second):
+        with first:
+            with second:
+                pass
+
+    def both():
+        join_all([threading.Thread(target=naive, args=(a, b)),
+                  threading.Thread(target=naive, args=(b, a))])
+
+    assert call(both, budget=10).deadlock
+
+
+def test_queues_created_by_a_call_are_logged():
+    def make():
+        q = queue.Queue(maxsize=3)
+        for i in range(3):
+            q.put(i)
+        return q
+
+    outcome = call(make)
+    (log,) = outcome.queues
+    assert log.maxsize == 3 and log.puts == [0, 1, 2] and log.most == 3
+
+
+def test_assert_same_items_messages():
+    assert_same_items([None, 0, 1], [1, 0, None])
+    with pytest.raises(AssertionError, match="missing 1"):
+        assert_same_items([0, 1], [0, 1, None])
+    with pytest.raises(AssertionError, match="repeated"):
+        assert_same_items([0, 0, 1], [0, 1])
+    with pytest.raises(AssertionError, match="missing"):
+        assert_same_items([False], [0])  # 0 and False are different items
+
+
+def test_selfcheck_runs_unless_autograding(monkeypatch, capsys):
+    ran = []
+    checks.selfcheck(lambda: ran.append(1))
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    checks.selfcheck(lambda: ran.append(2))
+    assert ran == [1]
+    assert "skipped while autograding" in capsys.readouterr().out
