@@ -25,7 +25,18 @@ c.Execute.shutdown_kernel = "immediate"
 # references to time/threading/queue even if a submission replaces them.
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
+    "--IPKernelApp.log_level=ERROR",
     "--IPKernelApp.exec_lines=['import threads101.checks']",
+]
+# The kit's execute step: survives dead kernels and output floods (threads101/execute.py).
+c.Autograde.autograde_preprocessors = [
+    "threads101.execute.KitExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # A student who deletes a graded test cell gets it back (and its points at stake).
 c.OverwriteCells.add_missing_cells = True

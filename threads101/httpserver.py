@@ -9,8 +9,10 @@
 Every response keeps the connection open (HTTP/1.1 keep-alive), error
 responses included, so a client that reuses its connection opens exactly one.
 The server counts requests, requests in flight at once, and TCP connections.
-With `meet=n`, each request waits (at most `meet_timeout` s) until n requests
-are in flight, which makes "n downloads at once" show up reliably.
+With `meet=n`, each request waits until n requests are in flight, which makes
+"n downloads at once" show up reliably. A client that never gets there costs
+one `meet_timeout`: after the first wait that times out, requests stop
+waiting (until `reset_stats()`).
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ class DownloadServer:
         self.latency = latency
         self.meet, self.meet_timeout = meet, meet_timeout
         self.stats = ServerStats()
+        self._gave_up = False  # a meeting timed out: stop waiting for company
         self._lock = _allocate_lock()
         self._sockets: set[socket.socket] = set()
         self._server: _Server | None = None
@@ -123,7 +126,7 @@ class DownloadServer:
     def start(self) -> "DownloadServer":
         self._server = _Server(self)
         self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05},
+                                        kwargs={"poll_interval": 0.01},  # stop() waits <= 10 ms
                                         name="download-server", daemon=True)
         self._thread.start()
         return self
@@ -131,6 +134,7 @@ class DownloadServer:
     def stop(self) -> None:
         if self._server is None:
             return
+        self._gave_up = True  # requests waiting to meet stop waiting
         self._server.shutdown()
         self._server.server_close()
         with self._lock:
@@ -166,16 +170,22 @@ class DownloadServer:
 
     # -- measurements ---------------------------------------------------------
     def reset_stats(self) -> None:
+        """Start counting afresh (and waiting to meet again)."""
         with self._lock:
             in_flight = self.stats.in_flight
             self.stats = ServerStats(in_flight=in_flight)
+            self._gave_up = False
 
     def _meet(self) -> None:
+        """Wait until `meet` requests are in flight, or give up after `meet_timeout` s."""
         if not self.meet:
             return
         deadline = _monotonic() + self.meet_timeout
-        while _monotonic() < deadline:
+        while True:
             with self._lock:
-                if self.stats.in_flight >= self.meet or self.stats.max_in_flight >= self.meet:
+                if self._gave_up or self.stats.max_in_flight >= self.meet:
+                    return
+                if _monotonic() >= deadline:
+                    self._gave_up = True
                     return
             _sleep(0.005)

@@ -1,0 +1,128 @@
+"""Executing one submitted notebook: the unit of grading.
+
+`execute_notebook(notebook_json, settings)` needs no course directory and no
+gradebook: it runs the notebook's cells in a fresh kernel (the sandboxed one
+when the course is configured so) and returns the executed notebook. The
+grading pipeline runs it in a local process pool or on Dask workers; plain
+`nbgrader autograde` runs the same preprocessor, `KitExecute`, configured in
+nbgrader_config.py.
+
+`KitExecute` is nbgrader's Execute, made robust for untrusted code:
+- if the kernel dies (os._exit, a crash, the memory limit), the cell that was
+  running and every later cell get an error output, so their tests score zero
+  (a graded cell with no error would otherwise count as passed), and the
+  tests that ran before keep their points;
+- the output a cell can produce is capped (a flood of prints is cut, not
+  stored whole);
+- the kernel is always the kit's own (`Execute.kernel_name`), whatever the
+  submitted notebook says.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+import nbformat
+from nbclient.exceptions import DeadKernelError
+from nbclient.client import NotebookClient
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+from nbgrader.utils import setenv
+from traitlets import Integer
+from traitlets.config import Config
+
+KERNEL_DIED = "KernelDied"
+NOT_RUN = "NotRun"
+
+
+def error_output(ename: str, evalue: str) -> NotebookNode:
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue,
+                                  traceback=[f"{ename}: {evalue}"])
+
+
+class KitExecute(Execute):
+    """nbgrader's Execute preprocessor that survives dead kernels and output floods."""
+
+    max_output_bytes = Integer(
+        100_000, help="Output a cell may produce; the rest is cut."
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        self.problems: list[str] = []
+        self._output_bytes: dict[int, int] = {}
+        with self.setup_kernel():
+            info = self.wait_for_reply(self.kc.kernel_info())
+            self.nb.metadata["language_info"] = info["content"]["language_info"]
+            for index, cell in enumerate(self.nb.cells):
+                try:
+                    self.preprocess_cell(cell, resources, index)
+                except DeadKernelError:
+                    self._kernel_died(index)
+                    break
+        self.set_widgets_metadata()
+        return self.nb, self.resources
+
+    def _problem(self, message: str) -> None:
+        self.problems.append(message)
+        self.log.warning(message)
+
+    def _kernel_died(self, index: int) -> None:
+        cell = self.nb.cells[index]
+        name = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}")
+        self._problem(f"the kernel died while running {name}")
+        cell.outputs.append(error_output(
+            KERNEL_DIED, "the kernel stopped while running this cell (its process exited, "
+            "crashed or ran out of memory); the cells below were not run"))
+        for later in self.nb.cells[index + 1:]:
+            if later.cell_type == "code":
+                later.outputs = [error_output(
+                    NOT_RUN, f"not run: the kernel died earlier, in {name}")]
+                later.execution_count = None
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = len(json.dumps(msg.get("content", {})))
+        used = self._output_bytes.get(cell_index, 0)
+        self._output_bytes[cell_index] = used + size
+        if used + size > self.max_output_bytes:
+            if used <= self.max_output_bytes:
+                self._problem(f"output of cell {cell_index} cut at {self.max_output_bytes} bytes")
+                outs.append(nbformat.v4.new_output(
+                    "stream", name="stderr",
+                    text=f"\n[output cut: this cell printed more than "
+                         f"{self.max_output_bytes} bytes]\n"))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+@dataclass
+class ExecutionResult:
+    notebook: str  # the executed notebook, as JSON
+    seconds: float
+    problems: list[str] = field(default_factory=list)
+
+
+def execute_notebook(notebook_json: str, settings: dict | None = None,
+                     workdir: str | None = None) -> ExecutionResult:
+    """Execute a (sanitized) notebook and return it executed. Never raises for bad student code.
+
+    `settings` is a traitlets config as a plain dict, e.g. {"Execute": {"timeout": 60}}.
+    """
+    start = time.monotonic()
+    nb = nbformat.reads(notebook_json, as_version=4)
+    executor = KitExecute(config=Config(settings or {}))
+    resources = {"metadata": {"path": workdir}} if workdir else {}
+    try:
+        with setenv(NBGRADER_EXECUTION="autograde"):  # as nbgrader autograde does
+            nb, _ = executor.preprocess(nb, resources)
+        problems = list(executor.problems)
+    except Exception as exc:  # the kernel never started, or nbclient itself failed
+        problems = [f"execution failed: {type(exc).__name__}: {exc}"]
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [error_output(NOT_RUN, f"not run: {problems[0]}")]
+    return ExecutionResult(nbformat.writes(nb), time.monotonic() - start, problems)

@@ -1,0 +1,419 @@
+"""Grade a whole class: prepare, execute in parallel, store.
+
+For each submitted notebook of each student:
+
+1. prepare (here, the coordinator): read it, refuse it with a clear message if
+   it is malformed, and sanitize it with nbgrader's own preprocessors
+   (restore the locked and test cells from the gradebook, clear outputs);
+2. execute (a worker): `execute.execute_notebook`, the unit of grading, in a
+   local process pool (`--jobs`) or on Dask workers (`--scheduler`);
+3. store (here): `nbgrader autograde` for the student through nbgrader's own
+   API, with the execution step replaced by the executed notebooks, so the
+   gradebook, autograded/ and the formgrader see a normal nbgrader course.
+
+One student's failure never stops the batch; a student whose files did not
+change since the last run is not graded again unless `force`.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.apps.api import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
+                                    NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec)
+from traitlets import Unicode
+from traitlets.config import Config, PyFileConfigLoader
+
+from . import __version__
+from . import course as C
+from .execute import ExecutionResult, execute_notebook
+from .gradebook import cell_scores
+
+STATE_DIR = ".threads101"
+EXECUTED = f"{STATE_DIR}/executed"
+STAGED = f"{STATE_DIR}/staged"
+STATE_FILE = f"{STATE_DIR}/grading-state.json"
+LOG_DIR = "logs"
+
+
+# ---------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------
+def load_config(course: Path) -> Config:
+    """The course's nbgrader_config.py, as nbgrader itself reads it."""
+    loader = PyFileConfigLoader("nbgrader_config.py", path=str(course))
+    cfg = loader.load_config()
+    cfg.CourseDirectory.root = str(course)
+    return cfg
+
+
+def execution_settings(cfg: Config) -> dict:
+    """The part of the config a worker needs to execute a notebook (no paths, no gradebook)."""
+    keep = ("Execute", "KitExecute", "NotebookClient", "ExecutePreprocessor", "SandboxedKernelManager")
+    return {k: dict(cfg[k]) for k in keep if k in cfg}
+
+
+def db_url_of(cfg: Config, course: Path) -> str:
+    return cfg.CourseDirectory.get("db_url") or f"sqlite:///{course / 'gradebook.db'}"
+
+
+class UseExecuted(NbGraderPreprocessor):
+    """Stands in for nbgrader's Execute: takes the notebook our workers executed."""
+
+    executed_dir = Unicode("").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        path = Path(self.executed_dir) / info["student"] / f"{info['notebook']}.ipynb"
+        return nbformat.read(path, as_version=4), resources
+
+
+# ---------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------
+@dataclass
+class NotebookResult:
+    notebook: str
+    score: float = 0.0
+    max_score: float = 0.0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StudentResult:
+    student: str
+    notebooks: dict[str, NotebookResult] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    graded: bool = True  # False: unchanged since the last run, result taken from it
+    pending_manual: int = 0
+
+    @property
+    def score(self) -> float:
+        return sum(n.score for n in self.notebooks.values())
+
+    @property
+    def max_score(self) -> float:
+        return sum(n.max_score for n in self.notebooks.values())
+
+    @property
+    def all_problems(self) -> list[str]:
+        return self.problems + [f"{nb}: {p}" for nb, r in self.notebooks.items() for p in r.problems]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "StudentResult":
+        nbs = {k: NotebookResult(**v) for k, v in data.pop("notebooks").items()}
+        return cls(notebooks=nbs, **data)
+
+
+# ---------------------------------------------------------------------------
+# Looking at a student's files
+# ---------------------------------------------------------------------------
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def inspect_submission(folder: Path, notebooks: list[str]
+                       ) -> tuple[dict[str, Path], list[str], dict[str, str]]:
+    """(good notebooks, problems, per-notebook problems) of one student's submitted folder."""
+    good, problems, bad = {}, [], {}
+    for name in notebooks:
+        path = folder / f"{name}.ipynb"
+        if not path.exists():
+            bad[name] = "missing: not submitted (scored zero)"
+            continue
+        try:
+            nb = nbformat.read(path, as_version=4)
+            nbformat.validate(nb)
+        except Exception as exc:
+            bad[name] = (f"malformed notebook file, could not be read "
+                         f"({type(exc).__name__}: {str(exc).splitlines()[0][:120]}) (scored zero)")
+            continue
+        good[name] = path
+    for path in sorted(folder.iterdir()):
+        if path.name == "timestamp.txt" or path.name.startswith("."):
+            continue
+        if path.suffix == ".ipynb" and path.stem in notebooks:
+            continue
+        problems.append(f"extra file ignored: {path.name}")
+    return good, problems, bad
+
+
+# ---------------------------------------------------------------------------
+# The grader
+# ---------------------------------------------------------------------------
+class Grader:
+    def __init__(self, course: Path = C.REPO, jobs: int | None = None,
+                 students: list[str] | None = None, force: bool = False,
+                 scheduler: str | None = None, reporter=None):
+        self.course = Path(course).resolve()
+        self.jobs = jobs or os.cpu_count() or 1
+        self.only = set(students or [])
+        self.force = force
+        self.scheduler = scheduler
+        self.cfg = load_config(self.course)
+        self.db_url = db_url_of(self.cfg, self.course)
+        self.settings = execution_settings(self.cfg)
+        self.reporter = reporter
+        self.state = self._load_state()
+        self.notebooks = self._assignment_notebooks()
+        self.source_digests = {nb: file_digest(self.course / "source" / C.ASSIGNMENT
+                                               / f"{nb}.ipynb") for nb in self.notebooks}
+
+    def _assignment_notebooks(self) -> list[str]:
+        from nbgrader.api import Gradebook, MissingEntry
+
+        with Gradebook(self.db_url) as gb:
+            try:
+                return sorted(nb.name for nb in gb.find_assignment(C.ASSIGNMENT).notebooks)
+            except MissingEntry:
+                raise SystemExit(f"the gradebook has no assignment {C.ASSIGNMENT!r}: "
+                                 f"run `threads101 release` first") from None
+
+    # -- state of earlier runs -------------------------------------------------
+    def _load_state(self) -> dict:
+        path = self.course / STATE_FILE
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _save_state(self) -> None:
+        path = self.course / STATE_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.state, indent=1, sort_keys=True))
+
+    def _key(self, folder: Path) -> str:
+        parts = [__version__, json.dumps(self.settings, sort_keys=True, default=str)]
+        parts += [f"{n}:{d}" for n, d in sorted(self.source_digests.items())]
+        for path in sorted(folder.iterdir()) if folder.exists() else []:
+            if path.is_file():
+                parts.append(f"{path.name}:{file_digest(path)}")
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+
+    # -- steps -------------------------------------------------------------------
+    def students(self) -> list[str]:
+        root = self.course / "submitted"
+        found = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.exists() else []
+        if self.only:
+            missing = self.only - set(found)
+            for s in sorted(missing):
+                if self.reporter:
+                    self.reporter.warn(f"{s}: no submission found")
+            found = [s for s in found if s in self.only]
+        return found
+
+    def prepare(self, student: str, notebook: str, path: Path) -> str:
+        """Sanitize a submitted notebook as nbgrader's autograde does; returns its JSON."""
+        nb = nbformat.read(path, as_version=4)
+        resources = {"nbgrader": {"student": student, "assignment": C.ASSIGNMENT,
+                                  "notebook": notebook, "db_url": self.db_url}}
+        for klass in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
+                      CheckCellMetadata):
+            nb, resources = klass(config=self.cfg).preprocess(nb, resources)
+        return nbformat.writes(nb)
+
+    def store(self, student: str, notebooks: dict[str, Path], timestamp: Path | None) -> str:
+        """Run nbgrader autograde for one student on the executed notebooks; returns its log."""
+        staged = self.course / STAGED / student / C.ASSIGNMENT
+        shutil.rmtree(staged, ignore_errors=True)
+        staged.mkdir(parents=True)
+        for name, path in notebooks.items():
+            shutil.copy2(path, staged / f"{name}.ipynb")
+        if timestamp is not None and timestamp.exists():
+            shutil.copy2(timestamp, staged / "timestamp.txt")
+        cfg = Config(self.cfg)
+        cfg.CourseDirectory.submitted_directory = STAGED
+        cfg.UseExecuted.executed_dir = str(self.course / EXECUTED)
+        cfg.Autograde.autograde_preprocessors = [
+            UseExecuted, "nbgrader.preprocessors.IgnorePattern",
+            "nbconvert.preprocessors.ClearMetadataPreprocessor",
+            "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
+            "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
+        api = NbGraderAPI(CourseDirectory(config=cfg), config=cfg)
+        result = api.autograde(C.ASSIGNMENT, student, force=True, create=True)
+        if not result.get("success"):
+            raise RuntimeError(result.get("error") or result.get("log") or "nbgrader autograde failed")
+        return result.get("log", "")
+
+    def _record_zero(self, student: str) -> None:
+        """A submission with no gradable notebook: every grade is zero (as nbgrader does for
+        a missing notebook), so the gradebook still shows the student."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.db_url) as gb:
+            gb.update_or_create_student(student)
+            gb.update_or_create_submission(C.ASSIGNMENT, student)
+            gb.db.commit()
+            for nb in gb.find_submission(C.ASSIGNMENT, student).notebooks:
+                for grade in nb.grades:
+                    grade.auto_score = 0
+                    grade.needs_manual_grade = False
+            gb.db.commit()
+
+    def _scores(self, result: StudentResult) -> None:
+        for cell in cell_scores(self.db_url, result.student) or []:
+            nb = result.notebooks.setdefault(cell.notebook, NotebookResult(cell.notebook))
+            nb.max_score += cell.max_score
+            if cell.score is None:
+                result.pending_manual += 1
+            else:
+                nb.score += cell.score
+
+    # -- the whole batch -----------------------------------------------------------
+    def run(self) -> list[StudentResult]:
+        results: dict[str, StudentResult] = {}
+        work: dict[str, dict] = {}
+        for student in self.students():
+            folder = self.course / "submitted" / student / C.ASSIGNMENT
+            result = StudentResult(student)
+            results[student] = result
+            if not C.valid_student_id(student):
+                result.problems.append("invalid student id (letters, digits, . _ - only): not graded")
+                result.graded = False
+                continue
+            if not folder.is_dir():
+                result.problems.append(f"no {C.ASSIGNMENT}/ folder in the submission: not graded")
+                result.graded = False
+                continue
+            key = self._key(folder)
+            previous = self.state.get(student)
+            if not self.force and previous and previous.get("key") == key:
+                results[student] = StudentResult.from_dict(dict(previous["result"]))
+                results[student].graded = False
+                continue
+            good, problems, bad = inspect_submission(folder, self.notebooks)
+            result.problems += problems
+            for name, message in bad.items():
+                result.notebooks[name] = NotebookResult(name, problems=[message])
+            work[student] = {"good": good, "key": key, "folder": folder, "todo": set(good),
+                             "start": time.monotonic()}
+
+        if self.reporter:
+            self.reporter.start(total=len(work), skipped=len(results) - len(work))
+        if work:
+            self._execute_all(work, results)
+        self._save_state()
+        if self.reporter:
+            self.reporter.finish()
+        return [results[s] for s in sorted(results)]
+
+    def _execute_all(self, work: dict, results: dict) -> None:
+        executor = self._executor()
+        try:
+            futures = {}
+            for student, item in work.items():
+                for name, path in item["good"].items():
+                    try:
+                        prepared = self.prepare(student, name, path)
+                    except Exception as exc:
+                        results[student].notebooks[name] = NotebookResult(
+                            name, problems=[f"could not be prepared for grading "
+                                            f"({type(exc).__name__}: {exc}) (scored zero)"])
+                        item["todo"].discard(name)
+                        continue
+                    future = executor.submit(execute_notebook, prepared, self.settings)
+                    futures[future] = (student, name, prepared)
+                if not item["todo"]:
+                    self._finish_student(student, item, results[student])
+            for future in _as_completed(executor, futures):
+                student, name, prepared = futures[future]
+                item, result = work[student], results[student]
+                try:
+                    outcome: ExecutionResult = future.result()
+                except Exception as exc:  # the worker itself failed
+                    outcome = ExecutionResult(_all_not_run(prepared, exc), 0.0,
+                                              [f"the grading worker failed: {type(exc).__name__}"])
+                target = self.course / EXECUTED / student / f"{name}.ipynb"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(outcome.notebook)
+                result.notebooks[name] = NotebookResult(name, seconds=outcome.seconds,
+                                                        problems=list(outcome.problems))
+                item["todo"].discard(name)
+                if not item["todo"]:
+                    self._finish_student(student, item, result)
+        finally:
+            _shutdown(executor)
+
+    def _finish_student(self, student: str, item: dict, result: StudentResult) -> None:
+        log_lines = [f"student {student}, graded by threads101 {__version__}"]
+        graded = {n: p for n, p in item["good"].items()
+                  if (self.course / EXECUTED / student / f"{n}.ipynb").exists()
+                  and not any("could not be prepared" in x for x in result.notebooks[n].problems)}
+        try:
+            if graded:
+                log_lines.append(self.store(student, graded, item["folder"] / "timestamp.txt"))
+            else:
+                self._record_zero(student)
+        except Exception as exc:
+            result.problems.append(f"storing the grades failed: {str(exc).strip().splitlines()[-1]}")
+            log_lines.append(str(exc))
+        for name, nb in result.notebooks.items():
+            nb.score = nb.max_score = 0.0
+        result.pending_manual = 0
+        self._scores(result)
+        result.seconds = time.monotonic() - item["start"]
+        log_lines += [f"{n}: {r.seconds:.1f} s; " + "; ".join(r.problems or ["ok"])
+                      for n, r in sorted(result.notebooks.items())]
+        log_lines += result.problems
+        log = self.course / LOG_DIR / f"{student}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("\n".join(log_lines) + "\n")
+        self.state[student] = {"key": item["key"], "result": asdict(result)}
+        if self.reporter:
+            self.reporter.student_done(result)
+
+    def _executor(self):
+        if self.scheduler:
+            from distributed import Client
+
+            return Client(self.scheduler)
+        return cf.ProcessPoolExecutor(max_workers=self.jobs,
+                                      mp_context=multiprocessing.get_context("spawn"))
+
+
+def _as_completed(executor, futures):
+    if hasattr(executor, "scheduler_info"):  # a dask.distributed Client
+        from distributed import as_completed
+
+        return as_completed(list(futures))
+    return cf.as_completed(futures)
+
+
+def _shutdown(executor) -> None:
+    if hasattr(executor, "scheduler_info"):
+        executor.close()
+    else:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _all_not_run(prepared: str, exc: Exception) -> str:
+    from .execute import NOT_RUN, error_output
+
+    nb = nbformat.reads(prepared, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [error_output(NOT_RUN, f"not run: the grading worker failed ({exc})")]
+    return nbformat.writes(nb)
+
+
+def grade(course: Path = C.REPO, **kwargs) -> list[StudentResult]:
+    return Grader(course, **kwargs).run()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for r in grade(Path(sys.argv[1]) if len(sys.argv) > 1 else C.REPO):
+        print(r.student, r.score, r.max_score, r.all_problems)
