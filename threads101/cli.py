@@ -38,6 +38,53 @@ def cmd_grade(args) -> int:
     return 0
 
 
+def cmd_collect(args) -> int:
+    from .collect import collect
+
+    result = collect(Path(args.path), _course(args))
+    print(result.summary())
+    return 0 if result.placed else 1
+
+
+def _url_and_results(args):
+    from .grade import db_url_of, load_config, load_results
+
+    course = _course(args)
+    return course, db_url_of(load_config(course), course), load_results(course)
+
+
+def cmd_feedback(args) -> int:
+    from .feedback import write_feedback
+
+    course, url, results = _url_and_results(args)
+    students = args.student or sorted(results)
+    for student in students:
+        result = results.get(student)
+        problems = {nb: n.problems for nb, n in result.notebooks.items()} if result else {}
+        write_feedback(course, student, url, problems)
+    print(f"feedback for {len(students)} students in {course / 'feedback'}/<student>/{C.ASSIGNMENT}/")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export_csv, export_json
+
+    course, url, results = _url_and_results(args)
+    folder = Path(args.to) if args.to else course / "exports"
+    print(export_csv(url, folder / "grades.csv"))
+    print(export_json(url, folder / "grades.json", results))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report import write_report
+
+    course, url, results = _url_and_results(args)
+    print(write_report(course, url, Path(args.to) if args.to else course / "reports" / "report.html",
+                       results))
+    return 0
+
+
 def cmd_lab(args) -> int:
     from .lab import lab
 
@@ -63,6 +110,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
     p.add_argument("--scheduler", help="a Dask scheduler address (tcp://host:port)")
 
+    p = sub.add_parser("collect", help="import a folder or zip of submissions")
+    p.add_argument("path")
+
+    p = sub.add_parser("feedback", help="per-student HTML feedback, without the hidden tests")
+    p.add_argument("--student", nargs="+")
+
+    p = sub.add_parser("export", help="grades as CSV (nbgrader's columns) and JSON")
+    p.add_argument("--to", help="folder (default: exports/)")
+
+    p = sub.add_parser("report", help="the class report: one HTML page with plots")
+    p.add_argument("--to", help="file (default: reports/report.html)")
+
     p = sub.add_parser("lab", help="JupyterLab on a working copy of the student release")
     p.add_argument("--port", type=int, default=8888)
 
@@ -71,5 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=None)
 
     args = parser.parse_args(argv)
-    handler = {"release": cmd_release, "grade": cmd_grade, "lab": cmd_lab, "demo": cmd_demo}
+    handler = {"release": cmd_release, "collect": cmd_collect, "grade": cmd_grade,
+               "feedback": cmd_feedback, "export": cmd_export, "report": cmd_report,
+               "lab": cmd_lab, "demo": cmd_demo}
     return handler[args.command](args)

@@ -23,7 +23,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -122,6 +121,19 @@ class StudentResult:
 # ---------------------------------------------------------------------------
 # Looking at a student's files
 # ---------------------------------------------------------------------------
+def read_roster(course: Path) -> set[str] | None:
+    """Student ids listed in the course's roster.csv (first column `id`), if it has one."""
+    path = Path(course) / "roster.csv"
+    if not path.exists():
+        return None
+    import csv
+
+    with path.open(newline="") as f:
+        return {row["id"].strip() for row in csv.DictReader(f) if row.get("id")}
+
+
+# ---------------------------------------------------------------------------
+# ---------------------------------------------------------------------------
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
@@ -169,6 +181,7 @@ class Grader:
         self.settings = execution_settings(self.cfg)
         self.reporter = reporter
         self.state = self._load_state()
+        self.roster = read_roster(self.course)
         self.notebooks = self._assignment_notebooks()
         self.source_digests = {nb: file_digest(self.course / "source" / C.ASSIGNMENT
                                                / f"{nb}.ipynb") for nb in self.notebooks}
@@ -285,6 +298,9 @@ class Grader:
                 result.problems.append("invalid student id (letters, digits, . _ - only): not graded")
                 result.graded = False
                 continue
+            if self.roster is not None and student not in self.roster:
+                result.problems.append("unknown student id: not on the roster (roster.csv); "
+                                       "graded anyway, check the id")
             if not folder.is_dir():
                 result.problems.append(f"no {C.ASSIGNMENT}/ folder in the submission: not graded")
                 result.graded = False
@@ -414,6 +430,10 @@ def grade(course: Path = C.REPO, **kwargs) -> list[StudentResult]:
     return Grader(course, **kwargs).run()
 
 
-if __name__ == "__main__":  # pragma: no cover
-    for r in grade(Path(sys.argv[1]) if len(sys.argv) > 1 else C.REPO):
-        print(r.student, r.score, r.max_score, r.all_problems)
+def load_results(course: Path = C.REPO) -> dict[str, StudentResult]:
+    """The results of the latest grading run of each student (from the grading state)."""
+    try:
+        state = json.loads((Path(course) / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {s: StudentResult.from_dict(dict(v["result"])) for s, v in state.items()}

@@ -50,6 +50,9 @@ def page_body(name: str, size: int) -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Send small writes at once: with Nagle's algorithm, a reused connection waits
+    # for the client's delayed ACK (~40 ms) between the headers and the body.
+    disable_nagle_algorithm = True
     server: "_Server"
 
     def log_message(self, format, *args):  # keep the notebook quiet
@@ -92,6 +95,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    request_queue_size = 128  # many clients connecting at once must not wait for a retry
 
     def __init__(self, owner: "DownloadServer"):
         self.owner = owner

@@ -1,0 +1,180 @@
+"""Feedback: one HTML page per student and notebook, without the hidden tests.
+
+nbgrader's own feedback renders the autograded notebook, hidden tests and
+all. This one shows, for each exercise, the student's code and each graded
+test's visible description, result, points and message (the assertion
+message or the stuck-thread report), and never a test's source or traceback.
+Files go where nbgrader keeps feedback: feedback/<student>/threads101/<notebook>.html.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from jinja2 import Environment
+
+from . import course as C
+from .gradebook import cell_scores
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class TestResult:
+    grade_id: str
+    description: str
+    score: float | None
+    max_score: float
+    passed: bool
+    message: str = ""
+
+
+@dataclass
+class Section:
+    title: str
+    code: str = ""
+    answer: str = ""
+    tests: list[TestResult] = field(default_factory=list)
+    manual_score: float | None = None
+    manual_max: float = 0.0
+
+
+def visible_part(source: str) -> str:
+    """A test cell as the student release shows it: without the hidden region."""
+    out, hidden = [], False
+    for line in source.splitlines():
+        if line.strip() == C.HIDDEN_BEGIN:
+            hidden = True
+        elif line.strip() == C.HIDDEN_END:
+            hidden = False
+        elif not hidden:
+            out.append(line)
+    text = "\n".join(out).strip()
+    return "\n".join(line.lstrip("# ").rstrip() for line in text.splitlines()) or "graded test"
+
+
+def error_message(outputs) -> str:
+    """Exception name and message of a cell's errors; never the traceback (it quotes code)."""
+    parts = []
+    for out in outputs:
+        if out.get("output_type") == "error":
+            value = ANSI.sub("", str(out.get("evalue", ""))).strip()
+            parts.append(f"{out.get('ename', 'Error')}: {value}" if value else out.get("ename", "Error"))
+    return "\n".join(parts)
+
+
+def sections(course: Path, student: str, notebook: str, url: str) -> list[Section]:
+    path = Path(course) / "autograded" / student / C.ASSIGNMENT / f"{notebook}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    release = {C.nbgrader_meta(c).get("grade_id"): c for c in C.release_notebook(notebook, course).cells}
+    scores = {s.grade_id: s for s in cell_scores(url, student) or [] if s.notebook == notebook}
+    names = {gid: name for name, gid in C.EXERCISES.get(notebook, {}).items()}
+    out: list[Section] = []
+    by_exercise: dict[str, Section] = {}
+    for cell in nb.cells:
+        gid = C.nbgrader_meta(cell).get("grade_id")
+        if not gid:
+            continue
+        meta = C.nbgrader_meta(cell)
+        if meta.get("solution") and cell.cell_type == "code":
+            section = Section(f"Exercise {names.get(gid, gid)}", code=cell.source)
+            by_exercise[gid] = section
+            out.append(section)
+        elif meta.get("solution") and cell.cell_type == "markdown":
+            score = scores.get(gid)
+            section = Section(f"Written answer ({gid})", answer=cell.source,
+                              manual_score=score.score if score else None,
+                              manual_max=score.max_score if score else 0)
+            out.append(section)
+        elif C.is_graded_code(cell):
+            exercise = C.exercise_of(gid)
+            section = by_exercise.get(exercise)
+            if section is None:
+                section = by_exercise[exercise] = Section(f"Exercise {exercise}")
+                out.append(section)
+            score = scores.get(gid)
+            message = error_message(cell.get("outputs", []))
+            shown = release.get(gid)
+            section.tests.append(TestResult(
+                gid, visible_part(shown.source if shown is not None else ""),
+                score.score if score else None, score.max_score if score else 0,
+                not message, message))
+    return out
+
+
+PAGE = Environment(autoescape=True).from_string("""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ student }}: {{ notebook }}</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: .85rem; }
+.test { margin: .6rem 0; padding: .4rem .8rem; border-left: 4px solid #2da44e; }
+.test.failed { border-left-color: #cf222e; background: #fff5f5; }
+.pts { float: right; font-weight: bold; } .msg { white-space: pre-wrap; font-family: monospace; font-size: .85rem; }
+.problems { background: #fff8c5; padding: .6rem; }
+</style></head><body>
+<h1>{{ notebook }} &mdash; {{ student }}</h1>
+<p>Score: <b>{{ "%g"|format(score) }} / {{ "%g"|format(max_score) }}</b>
+{% if pending %} (written answers still to be graded by hand){% endif %}</p>
+{% if problems %}<div class="problems"><b>Problems while grading:</b><ul>
+{% for p in problems %}<li>{{ p }}</li>{% endfor %}</ul></div>{% endif %}
+{% for s in sections %}<h2>{{ s.title }}</h2>
+{% if s.code %}<p>Your code:</p><pre>{{ s.code }}</pre>{% endif %}
+{% if s.answer %}<p>Your answer:</p><pre>{{ s.answer }}</pre>
+<p>{% if s.manual_score is none %}Not graded yet{% else %}{{ "%g"|format(s.manual_score) }} / {{ "%g"|format(s.manual_max) }}{% endif %}</p>{% endif %}
+{% for t in s.tests %}<div class="test{% if not t.passed %} failed{% endif %}">
+<span class="pts">{% if t.score is not none %}{{ "%g"|format(t.score) }}{% else %}?{% endif %} / {{ "%g"|format(t.max_score) }}</span>
+<b>{{ "passed" if t.passed else "failed" }}</b>: {{ t.description }}
+{% if t.message %}<div class="msg">{{ t.message }}</div>{% endif %}</div>{% endfor %}
+{% endfor %}
+</body></html>
+""")
+
+INDEX = Environment(autoescape=True).from_string("""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ student }}: {{ assignment }}</title>
+<style>body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; }
+td, th { padding: .3rem .8rem; text-align: left; }</style></head><body>
+<h1>{{ assignment }} &mdash; {{ student }}</h1>
+<table><tr><th>notebook</th><th>score</th></tr>
+{% for nb, score, max_score in rows %}<tr><td><a href="{{ nb }}.html">{{ nb }}</a></td>
+<td>{{ "%g"|format(score) }} / {{ "%g"|format(max_score) }}</td></tr>{% endfor %}
+</table></body></html>
+""")
+
+
+def write_feedback(course: Path, student: str, url: str,
+                   problems: dict[str, list[str]] | None = None) -> list[Path]:
+    """Write the student's feedback pages; returns their paths."""
+    problems = problems or {}
+    folder = Path(course) / "feedback" / student / C.ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    written, rows = [], []
+    for notebook in C.NOTEBOOKS:
+        graded = Path(course) / "autograded" / student / C.ASSIGNMENT / f"{notebook}.ipynb"
+        scores = [s for s in cell_scores(url, student) or [] if s.notebook == notebook]
+        score = sum(s.score or 0 for s in scores)
+        max_score = sum(s.max_score for s in scores)
+        if graded.exists():
+            secs = sections(course, student, notebook, url)
+        else:
+            secs = []
+        page = PAGE.render(student=student, notebook=notebook, sections=secs, score=score,
+                           max_score=max_score, pending=any(s.score is None for s in scores),
+                           problems=problems.get(notebook, []) or
+                           ([] if graded.exists() else ["not graded: missing or unreadable"]))
+        path = folder / f"{notebook}.html"
+        path.write_text(page)
+        written.append(path)
+        rows.append((notebook, score, max_score))
+    index = folder / "index.html"
+    index.write_text(INDEX.render(student=student, assignment=C.ASSIGNMENT, rows=rows))
+    return written + [index]
+
+
+def feedback_text(path: Path) -> str:
+    """The visible text of a feedback page (to check it gives nothing away)."""
+    return html.unescape(Path(path).read_text())
