@@ -128,6 +128,7 @@ class DownloadServer:
 
     # -- life cycle -----------------------------------------------------------
     def start(self) -> "DownloadServer":
+        self._gave_up = False
         self._server = _Server(self)
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.01},  # stop() waits <= 10 ms

@@ -43,6 +43,25 @@ def secret_lines(notebook: str, root: Path = C.REPO) -> set[str]:
     return secret - public
 
 
+def hidden_test_lines(root: Path = C.REPO) -> set[str]:
+    """Distinctive lines of every notebook's hidden tests: found nowhere else in source/
+    (neither in the visible parts nor in the solutions)."""
+    hidden, elsewhere = set(), set()
+    for notebook in C.NOTEBOOKS:
+        for cell in C.source_notebook(notebook, root).cells:
+            region = _regions(cell.source, C.HIDDEN_BEGIN, C.HIDDEN_END)
+            hidden.update(line for line in region if len(line) >= MIN_SECRET_LINE)
+            inside = False
+            for line in cell.source.splitlines():
+                if line.strip() == C.HIDDEN_BEGIN:
+                    inside = True
+                elif line.strip() == C.HIDDEN_END:
+                    inside = False
+                elif not inside:
+                    elsewhere.add(line.strip())
+    return hidden - elsewhere
+
+
 def leaks(root: Path = C.REPO) -> list[str]:
     """Problems found in the release of the course at `root` (empty list: nothing leaks)."""
     problems = []

@@ -1,0 +1,32 @@
+# hang: consumers poll the queue with get_nowait and a short sleep, and never stop
+# fails: run_pipeline_results run_pipeline_threads run_pipeline_bounded run_pipeline_finishes
+import queue
+import threading
+import time
+
+
+def run_pipeline(items, worker, n_consumers=3, maxsize=10):
+    """Producer -> bounded queue -> n_consumers consumers calling worker(item)."""
+    q = queue.Queue(maxsize=maxsize)
+    results = []
+
+    def produce():
+        for item in items:
+            q.put(item)
+
+    def consume():
+        while True:
+            try:
+                item = q.get_nowait()
+            except queue.Empty:
+                time.sleep(0.01)
+                continue
+            results.append(worker(item))
+
+    threads = [threading.Thread(target=produce)]
+    threads += [threading.Thread(target=consume) for _ in range(n_consumers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -1,0 +1,15 @@
+# hang: catches queue.Empty but calls get() without a timeout, so Empty never comes
+# fails: consume_until_idle_results consume_until_idle_gaps consume_until_idle_timing
+import queue
+
+
+def consume_until_idle(q, handle, idle_timeout):
+    """Call handle(item) on each item taken from q, until q stays empty for idle_timeout s."""
+    handled = 0
+    while True:
+        try:
+            item = q.get()
+        except queue.Empty:
+            return handled
+        handle(item)
+        handled += 1

@@ -1,0 +1,27 @@
+"""Exports: the CSV is exactly `nbgrader export`'s; the JSON has every test's score."""
+
+import json
+
+from threads101 import course as C
+from threads101.export import export_csv, export_json
+from threads101.gradebook import sqlite_url
+
+
+def test_csv_matches_nbgrader_export(pipeline_course, tmp_path):
+    course, _ = pipeline_course
+    ours = export_csv(sqlite_url(course), tmp_path / "ours.csv")
+    theirs = tmp_path / "theirs.csv"
+    C.nbgrader(course, "export", "--to", str(theirs))
+    assert ours.read_text() == theirs.read_text()
+    assert ours.read_text().splitlines()[0].startswith("assignment,duedate,timestamp,student_id")
+
+
+def test_json_has_notebooks_cells_and_problems(pipeline_course, tmp_path):
+    course, results = pipeline_course
+    data = json.loads(export_json(sqlite_url(course), tmp_path / "g.json", results).read_text())
+    students = {s["student_id"]: s for s in data["students"]}
+    assert set(results) <= set(students)
+    correct = students["correct"]["notebooks"][C.NOTEBOOKS[0]]
+    assert correct["cells"]["run_in_threads_concurrent"] == {"score": 2.0, "max_score": 2.0,
+                                                             "autograded": True}
+    assert any("malformed" in p for p in students["malformed"]["problems"])

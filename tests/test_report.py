@@ -1,0 +1,36 @@
+"""The class report: one HTML page with its three plots and the students who need a look."""
+
+import base64
+import re
+
+import nbformat
+
+from threads101.gradebook import sqlite_url
+from threads101.report import classify, write_report
+
+
+def test_report_has_plots_and_a_look_table(pipeline_course, tmp_path):
+    course, results = pipeline_course
+    page = write_report(course, sqlite_url(course), tmp_path / "report.html", results).read_text()
+    images = re.findall(r'<img id="(plot-[a-z-]+)"[^>]*src="data:image/png;base64,([^"]+)"', page)
+    assert [i for i, _ in images] == ["plot-distribution", "plot-pass-rate", "plot-causes"]
+    for _, data in images:
+        assert base64.b64decode(data).startswith(b"\x89PNG")
+    look = page.split("Students who need a look")[1].split("All students")[0]
+    for student in ["hangs", "dies", "malformed", "stranger", "blank"]:
+        assert f"<td>{student}</td>" in look
+    assert "hang" in look and "kernel died" in look
+
+
+def test_failure_causes():
+    def err(ename, evalue=""):
+        return [nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[])]
+
+    assert classify("x_results", []) is None
+    assert classify("x_results", err("AssertionError", "f() did not finish within 3 s.")) == "hang"
+    assert classify("x_results", err("AssertionError", "g() is deadlocked: every")) == "hang"
+    assert classify("counter_atomic", err("AssertionError", "value 3 instead of 5")) == "race"
+    assert classify("x_results", err("AssertionError", "returned 4, expected 5")) == "wrong result"
+    assert classify("x_results", err("KernelDied", "gone")) == "crash"
+    assert classify("x_results", err("TypeError", "bad")) == "crash"
+    assert classify("x_results", err("NotImplementedError")) == "not attempted"
