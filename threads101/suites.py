@@ -87,13 +87,9 @@ def load_variants(root: Path = SUITES_DIR, notebook: str | None = None,
             continue
         if exercise and ex_name != exercise:
             continue
-        if kind_filter(v, kind):
+        if kind is None or v.kind == kind:
             out.append(v)
     return out
-
-
-def kind_filter(v: Variant, kind: str | None) -> bool:
-    return kind is None or v.kind == kind
 
 
 @dataclass
@@ -120,14 +116,45 @@ def prepare_course(dest: Path) -> Path:
     return course
 
 
-def submit_variant(course: Path, variant: Variant) -> None:
-    nb = C.filled_release(variant.notebook, {variant.exercise: variant.code}, root=course)
-    C.submit(course, variant.student, {variant.notebook: nb})
+@dataclass
+class Submission:
+    """One student of a suite run: a notebook with one variant per exercise (or fewer)."""
+
+    student: str
+    notebook: str
+    variants: dict[str, Variant]
 
 
-def _outputs_text(course: Path, variant: Variant) -> dict[str, str]:
-    path = (Path(course) / "autograded" / variant.student / C.ASSIGNMENT
-            / f"{variant.notebook}.ipynb")
+def combine(variants: list[Variant]) -> list[Submission]:
+    """Pack variants into few submissions: each holds at most one variant per exercise of
+    its notebook, so broken code of one exercise sits next to other exercises' variants
+    (which must not be disturbed by it)."""
+    by_notebook: dict[str, dict[str, list[Variant]]] = {}
+    for v in variants:
+        by_notebook.setdefault(v.notebook, {}).setdefault(v.exercise, []).append(v)
+    out = []
+    for notebook, exercises in sorted(by_notebook.items()):
+        rows = max(len(vs) for vs in exercises.values())
+        for i in range(rows):
+            chosen = {ex: vs[i] for ex, vs in exercises.items() if i < len(vs)}
+            out.append(Submission(f"suite-{notebook[:2]}-{i:02d}", notebook, chosen))
+    return out
+
+
+def separate(variants: list[Variant]) -> list[Submission]:
+    """One submission per variant (the others exercises solved the instructor's way)."""
+    return [Submission(v.student, v.notebook, {v.exercise: v}) for v in variants]
+
+
+def submit(course: Path, submission: Submission) -> None:
+    overrides = {ex: v.code for ex, v in submission.variants.items()}
+    nb = C.filled_release(submission.notebook, overrides, root=course)
+    C.submit(course, submission.student, {submission.notebook: nb})
+
+
+def _outputs_text(course: Path, submission: Submission) -> dict[str, str]:
+    path = (Path(course) / "autograded" / submission.student / C.ASSIGNMENT
+            / f"{submission.notebook}.ipynb")
     if not path.exists():
         return {}
     nb = nbformat.read(path, as_version=4)
@@ -143,53 +170,63 @@ def _outputs_text(course: Path, variant: Variant) -> dict[str, str]:
     return out
 
 
-def judge(course: Path, variant: Variant) -> Verdict:
-    scores = cell_scores(sqlite_url(course), variant.student)
-    verdict = Verdict(variant, True)
+def judge(course: Path, submission: Submission) -> list[Verdict]:
+    """A verdict for each variant of a graded submission."""
+    scores = cell_scores(sqlite_url(course), submission.student)
     if scores is None:
-        return Verdict(variant, False, ["no grades in the gradebook"])
-    mine = [s for s in scores if s.notebook == variant.notebook and s.auto]
-    verdict.scores = {s.grade_id: (s.score, s.max_score) for s in mine}
-    outputs = _outputs_text(course, variant)
-    for gid, text in outputs.items():
-        if "CellTimeoutError" in text or "DeadKernelError" in text or "Kernel died" in text:
-            verdict.problems.append(f"{gid}: grading hit nbgrader's cell timeout or lost the kernel")
-    lost = set(verdict.lost)
-    if variant.kind == "ok":
-        if lost:
-            verdict.problems.append(f"a correct implementation lost points on {sorted(lost)}")
-    else:
-        own = {g for g in verdict.scores if C.exercise_of(g) == variant.exercise}
-        others = lost - own
-        if not lost & own:
-            verdict.problems.append(f"not caught: every test of {variant.exercise} passed")
-        missing = [g for g in variant.fails if g not in lost]
-        if missing:
-            verdict.problems.append(f"expected to lose points on {missing}")
+        return [Verdict(v, False, ["no grades in the gradebook"])
+                for v in submission.variants.values()]
+    mine = {s.grade_id: (s.score, s.max_score) for s in scores
+            if s.notebook == submission.notebook and s.auto}
+    outputs = _outputs_text(course, submission)
+    broken = [g for g, text in outputs.items()
+              if "CellTimeoutError" in text or "KernelDied" in text or "DeadKernelError" in text]
+    lost_all = {g for g, (s, m) in mine.items() if s is not None and s < m}
+    solved = set(C.EXERCISES[submission.notebook].values()) - set(submission.variants)
+    verdicts = []
+    for exercise, variant in submission.variants.items():
+        own = {g: sm for g, sm in mine.items() if C.exercise_of(g) == exercise}
+        verdict = Verdict(variant, True, scores=own)
+        verdict.problems += [f"{g}: grading hit nbgrader's cell timeout or lost the kernel"
+                             for g in broken]
+        lost = lost_all & set(own)
+        if variant.kind == "ok":
+            if lost:
+                verdict.problems.append(f"a correct implementation lost points on {sorted(lost)}")
+        else:
+            if not lost:
+                verdict.problems.append(f"not caught: every test of {exercise} passed")
+            missing = [g for g in variant.fails if g not in lost]
+            if missing:
+                verdict.problems.append(f"expected to lose points on {missing}")
+            if variant.kind == "hang":
+                failed_text = " ".join(outputs.get(g, "") for g in lost)
+                if not any(word in failed_text for word in HANG_WORDS):
+                    verdict.problems.append("hang not reported as such (no stuck-thread report)")
+        others = {g for g in lost_all if C.exercise_of(g) in solved}
         if others:
-            verdict.problems.append(f"also lost points on other exercises: {sorted(others)}")
-        if variant.kind == "hang":
-            failed_text = " ".join(outputs.get(g, "") for g in lost & own)
-            if not any(word in failed_text for word in HANG_WORDS):
-                verdict.problems.append("hang not reported as such (no stuck-thread report)")
-    verdict.passed = not verdict.problems
-    return verdict
+            verdict.problems.append(f"the instructor's solution of another exercise lost points "
+                                    f"next to it: {sorted(others)}")
+        verdict.passed = not verdict.problems
+        verdicts.append(verdict)
+    return verdicts
 
 
 def run(variants: list[Variant], workdir: Path | None = None, jobs: int = 2,
-        env: dict | None = None) -> list[Verdict]:
-    """Grade every variant with `nbgrader autograde` in `jobs` course copies at once."""
+        env: dict | None = None, combined: bool = True) -> list[Verdict]:
+    """Grade the variants with `nbgrader autograde` in `jobs` course copies at once."""
     if not variants:
         return []
+    submissions = combine(variants) if combined else separate(variants)
     own_tmp = workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="threads101-suites-")) if own_tmp else Path(workdir)
     try:
-        groups = [variants[i::jobs] for i in range(jobs) if variants[i::jobs]]
+        groups = [submissions[i::jobs] for i in range(jobs) if submissions[i::jobs]]
         courses = []
         for i, group in enumerate(groups):
             course = prepare_course(workdir / f"course{i}")
-            for v in group:
-                submit_variant(course, v)
+            for sub in group:
+                submit(course, sub)
             courses.append(course)
         procs = [subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", C.ASSIGNMENT,
                                    "--force"], cwd=course, env=C.tool_env(env),
@@ -199,8 +236,10 @@ def run(variants: list[Variant], workdir: Path | None = None, jobs: int = 2,
         verdicts = []
         for course, group, log in zip(courses, groups, logs):
             (course / "autograde.log").write_text(log)
-            verdicts.extend(judge(course, v) for v in group)
-        return verdicts
+            for sub in group:
+                verdicts.extend(judge(course, sub))
+        order = {id(v): i for i, v in enumerate(variants)}
+        return sorted(verdicts, key=lambda v: order[id(v.variant)])
     finally:
         if own_tmp:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -226,12 +265,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", choices=KINDS)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", help="grade in this folder and keep it (for debugging)")
+    parser.add_argument("--separate", action="store_true",
+                        help="one submission per variant (default: variants of different "
+                             "exercises share a notebook)")
     args = parser.parse_args(argv)
     variants = load_variants(notebook=args.notebook, exercise=args.exercise, kind=args.kind)
     start = time.monotonic()
-    verdicts = run(variants, Path(args.keep) if args.keep else None, jobs=args.jobs)
+    verdicts = run(variants, Path(args.keep) if args.keep else None, jobs=args.jobs,
+                   combined=not args.separate)
     print(report(verdicts))
-    print(f"graded {len(verdicts)} submissions in {time.monotonic() - start:.0f} s")
+    n = len(combine(variants) if not args.separate else variants)
+    print(f"graded {len(verdicts)} variants in {n} submissions in {time.monotonic() - start:.0f} s")
     return 0 if all(v.passed for v in verdicts) else 1
 
 

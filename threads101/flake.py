@@ -1,0 +1,76 @@
+"""Flake check: grade the proof suites many times on a busy machine and count differences.
+
+Each run grades every variant with real `nbgrader autograde` (two gradings at
+once, see suites.run) while a CPU hog keeps the machine busy. For each
+variant it prints how many runs judged it wrongly (a correct one not given
+full marks, a broken one not caught) and how many runs gave it a different
+grade from the first run. The target is 0 and 0 for every variant.
+
+    python -m threads101.flake [--runs 20] [--notebook 03] [--no-hog]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+import time
+from collections import defaultdict
+
+from . import suites
+
+
+def _hog(stop) -> None:
+    x = 0
+    while not stop.is_set():
+        for _ in range(100_000):
+            x += 1
+
+
+def flake(runs: int, notebook: str | None = None, hog: bool = True, jobs: int = 2) -> int:
+    variants = suites.load_variants(notebook=notebook)
+    wrong: dict[str, int] = defaultdict(int)
+    differed: dict[str, int] = defaultdict(int)
+    first: dict[str, tuple] = {}
+    names = {v.path: f"{v.notebook[:2]} {v.exercise} {v.kind}_{v.name}" for v in variants}
+    stop = multiprocessing.Event()
+    hogs = [multiprocessing.Process(target=_hog, args=(stop,), daemon=True)] if hog else []
+    for p in hogs:
+        p.start()
+    start = time.monotonic()
+    try:
+        for run in range(1, runs + 1):
+            verdicts = suites.run(variants, jobs=jobs)
+            for v in verdicts:
+                key = v.variant.path
+                wrong[key] += not v.passed
+                first.setdefault(key, v.signature)
+                differed[key] += v.signature != first[key]
+                if not v.passed:
+                    print(f"  run {run}: {names[key]}: {'; '.join(v.problems)}", flush=True)
+            print(f"run {run}/{runs} done after {time.monotonic() - start:.0f} s: "
+                  f"{sum(not v.passed for v in verdicts)} wrong verdicts", flush=True)
+    finally:
+        stop.set()
+        for p in hogs:
+            p.join(5)
+    print(f"\n{'variant':60s} {'wrong':>6s} {'differed':>9s}   (out of {runs} runs, "
+          f"{'with' if hog else 'without'} a CPU hog, {jobs} gradings at once)")
+    for v in variants:
+        print(f"{names[v.path]:60s} {wrong[v.path]:6d} {differed[v.path]:9d}")
+    bad = sum(1 for v in variants if wrong[v.path] or differed[v.path])
+    print(f"\n{len(variants)} variants, {bad} with any wrong or differing grade")
+    return 1 if bad else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--notebook")
+    parser.add_argument("--no-hog", action="store_true")
+    args = parser.parse_args(argv)
+    return flake(args.runs, args.notebook, hog=not args.no_hog)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
