@@ -19,6 +19,11 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
 # time budget of a few seconds, so a cell never needs nbgrader's cell timeout;
 # it stays as a last resort.
 c.Execute.timeout = 60
+# Every graded kernel runs in a bubblewrap sandbox (threads101/sandbox.py): it cannot
+# see the course files, reach the network or leave processes behind, and it has
+# resource limits. Without bubblewrap, grading refuses to run (THREADS101_UNSAFE=1
+# or `threads101 grade --unsafe` to grade anyway).
+c.Execute.kernel_manager_class = "threads101.sandbox.SandboxedKernelManager"
 # Kill a graded kernel at the end instead of waiting for stuck non-daemon threads.
 c.Execute.shutdown_kernel = "immediate"
 # Load the hidden-test machinery before any cell runs, so that it keeps real

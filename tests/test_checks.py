@@ -336,3 +336,21 @@ def test_selfcheck_runs_unless_autograding(monkeypatch, capsys):
     checks.selfcheck(lambda: ran.append(2))
     assert ran == [1]
     assert "skipped while autograding" in capsys.readouterr().out
+
+
+def test_together_judges_each_call_on_its_own():
+    def stuck():
+        threading.Event().wait()
+
+    started = time.monotonic()
+    outcomes = together(5, {"quick": lambda: "ok", "stuck": stuck, "stuck2": stuck,
+                            "slow": lambda: time.sleep(0.6) or "slow"})
+    assert time.monotonic() - started < 2.5, "deadlocks of several calls are confirmed at once"
+    assert outcomes["quick"].value == "ok" and not outcomes["quick"].hung
+    assert outcomes["slow"].value == "slow"
+    assert outcomes["stuck"].deadlock and outcomes["stuck2"].deadlock
+
+
+def test_together_after_the_budget_still_sees_finished_calls():
+    outcomes = together(0.3, {"spin": lambda: [None for _ in iter(int, 1)], "quick": lambda: 1})
+    assert outcomes["spin"].hung and outcomes["quick"].value == 1

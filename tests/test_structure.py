@@ -73,3 +73,15 @@ def test_no_outputs_and_demos_read_only(notebook):
         gid = meta(cell).get("grade_id", "")
         if gid.startswith(LOCKED_PREFIXES) or gid.endswith("_selfcheck"):
             assert meta(cell).get("locked"), f"{gid} should be read-only"
+
+
+@pytest.mark.parametrize("notebook", C.NOTEBOOKS)
+def test_hidden_tests_keep_their_names_to_themselves(notebook):
+    """A hidden test must not rebind a global a student's code may use."""
+    import textwrap
+
+    for cell in cells(notebook):
+        if C.is_graded_code(cell):
+            names = C.top_level_names(textwrap.dedent(C.hidden_code(cell.source)))
+            public = sorted(n for n in names if not n.startswith("_t101"))
+            assert not public, f"{meta(cell)['grade_id']} binds {public} at the top level"

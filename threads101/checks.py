@@ -51,7 +51,6 @@ _thread_is_alive = threading.Thread.is_alive
 _excepthook = threading.excepthook
 _queue_init = queue.Queue.__init__
 _queue_put = queue.Queue.put
-_queue_qsize = queue.Queue.qsize
 _environ_get = os.environ.get
 
 #: Seconds a self-contained call may take before it counts as hung.
@@ -310,6 +309,7 @@ class Running:
         self.alive_at_return: list = []
         self.start_time = _monotonic()
         self.end_time: float | None = None
+        self._blocked_since: float | None = None
         _start_new_thread(self._runner, ())
         self._started.acquire()
 
@@ -351,7 +351,8 @@ class Running:
                 out.append((_thread_name(t), t.ident, getattr(t, "_native_id", None)))
         return out
 
-    def _all_blocked_forever(self) -> bool:
+    def blocked_forever(self) -> bool:
+        """Is every live thread of the call blocked with no timeout right now?"""
         if _FUTEX is None:
             return False
         threads = self._live_threads()
@@ -372,25 +373,28 @@ class Running:
         deadlock as soon as that is sure, instead of waiting out the budget.
         """
         deadline = _monotonic() + budget
-        blocked_since = None
-        hung = deadlock = False
         while True:
+            verdict = self._poll(self_contained)
+            if verdict is not None:
+                return self._outcome(verdict == "deadlock", verdict == "deadlock", budget)
             remaining = deadline - _monotonic()
             if remaining <= 0:
-                hung = True
-                break
+                return self._outcome(True, False, budget)
             if self._done.acquire(True, min(remaining, 0.05)):
                 self._done.release()
-                break
-            if self_contained and self._all_blocked_forever():
-                now = _monotonic()
-                blocked_since = blocked_since or now
-                if now - blocked_since >= DEADLOCK_CONFIRM:
-                    hung = deadlock = True
-                    break
-            else:
-                blocked_since = None
-        return self._outcome(hung, deadlock, budget)
+
+    def _poll(self, self_contained: bool = True) -> str | None:
+        """'done', 'deadlock' (blocked forever for DEADLOCK_CONFIRM seconds), or None."""
+        if self.done():
+            return "done"
+        if self_contained and self.blocked_forever():
+            now = _monotonic()
+            self._blocked_since = self._blocked_since or now
+            if now - self._blocked_since >= DEADLOCK_CONFIRM:
+                return "deadlock"
+        else:
+            self._blocked_since = None
+        return None
 
     def _outcome(self, hung: bool, deadlock: bool, budget: float) -> Outcome:
         with self.owner.lock:
@@ -519,10 +523,29 @@ def finishes(fn: Callable, *args, budget: float = DEFAULT_BUDGET, label: str | N
 
 
 def together(budget: float, calls: dict[str, Callable[[], Any]]) -> dict[str, Outcome]:
-    """Run several zero-argument calls at the same time, all under one budget."""
+    """Run several zero-argument calls at the same time, all under one budget.
+
+    Each call is judged on its own: finished, deadlocked (seen as soon as it
+    is sure, for all calls at once), or hung when the shared budget runs out.
+    """
     running = {name: Running(fn, label=name) for name, fn in calls.items()}
     deadline = _monotonic() + budget
-    return {name: r.wait(max(0.0, deadline - _monotonic())) for name, r in running.items()}
+    verdicts: dict[str, str] = {}
+    while len(verdicts) < len(running):
+        for name, r in running.items():
+            if name not in verdicts:
+                verdict = r._poll()
+                if verdict is not None:
+                    verdicts[name] = verdict
+        if _monotonic() >= deadline:
+            break
+        if len(verdicts) < len(running):
+            _sleep(0.02)
+    out = {}
+    for name, r in running.items():
+        verdict = verdicts.get(name) or r._poll() or "timeout"
+        out[name] = r._outcome(verdict != "done", verdict == "deadlock", budget)
+    return out
 
 
 def assert_all_finished(outcome: Outcome, what: str = "threads") -> None:
@@ -647,6 +670,16 @@ class Probe:
             with self._lock:
                 self.active -= 1
                 record.end = _monotonic()
+
+    def __repr__(self) -> str:
+        return f"<{self.__name__}: a test function, called {len(self.calls)} times>"
+
+    def wait_calls(self, n: int, timeout: float) -> bool:
+        """Wait (at most `timeout` s) until the probe has been called n times."""
+        deadline = _monotonic() + timeout
+        while len(self.calls) < n and _monotonic() < deadline:
+            self._signal.wait(min(0.05, deadline - _monotonic()))
+        return len(self.calls) >= n
 
     @property
     def threads(self) -> set[int]:
@@ -819,7 +852,12 @@ def watch_attribute(obj: Any, name: str, on_set: Callable | None = None) -> list
             break
 
     def getter(self):
-        value = descriptor.__get__(self, base) if descriptor else self.__dict__[name]
+        if descriptor:
+            value = descriptor.__get__(self, base)
+        elif name in self.__dict__:
+            value = self.__dict__[name]
+        else:  # a class attribute, or nothing at all (AttributeError, as usual)
+            value = getattr(super(watched, self), name)
         log.append(Access("get", value, _get_ident(), _monotonic()))
         return value
 
@@ -845,9 +883,10 @@ class LockGroup:
 
     With `meet=n`, a thread that has just taken its first lock of the group
     (the first time it does so) waits, at most `meet_timeout` s, until n
-    threads hold a lock of the group at once: two transfers that take their
-    locks in opposite orders then deadlock every time instead of once in a
-    while, while transfers that take them in one global order just go on.
+    threads hold a lock of the group or wait for one: two transfers that take
+    their locks in opposite orders then deadlock every time instead of once
+    in a while, while transfers that take them in one global order go on at
+    once (the second one is waiting for the first one's lock).
     """
 
     def __init__(self, meet: int = 0, meet_timeout: float = 0.3):
@@ -855,6 +894,7 @@ class LockGroup:
         self.held: dict[int, list[str]] = {}
         self.meet, self.meet_timeout = meet, meet_timeout
         self._met: set[int] = set()
+        self._waiting: set[int] = set()
         self._signal = _Signal()
 
     def lock(self, name: str) -> "TrackedLock":
@@ -864,9 +904,19 @@ class LockGroup:
         with self._lock:
             return list(self.held.get(_get_ident(), []))
 
-    def _holders(self) -> int:
+    def _present(self) -> int:
+        """Threads holding a lock of the group, or blocked waiting for one."""
         with self._lock:
-            return sum(1 for names in self.held.values() if names)
+            return len({i for i, names in self.held.items() if names} | self._waiting)
+
+    def _wait_begins(self) -> None:
+        with self._lock:
+            self._waiting.add(_get_ident())
+        self._signal.notify_all()
+
+    def _wait_ends(self) -> None:
+        with self._lock:
+            self._waiting.discard(_get_ident())
 
     def _acquired(self, name: str) -> None:
         ident = _get_ident()
@@ -879,7 +929,7 @@ class LockGroup:
         self._signal.notify_all()
         if meet:
             deadline = _monotonic() + self.meet_timeout
-            while self._holders() < self.meet and _monotonic() < deadline:
+            while self._present() < self.meet and _monotonic() < deadline:
                 self._signal.wait(min(0.02, deadline - _monotonic()))
 
     def _released(self, name: str, ident: int | None) -> None:
@@ -899,7 +949,13 @@ class TrackedLock:
         self.holder: int | None = None
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
-        got = self._lock.acquire(blocking, timeout)
+        got = self._lock.acquire(False)
+        if not got and blocking:
+            self._group._wait_begins()
+            try:
+                got = self._lock.acquire(True, timeout)
+            finally:
+                self._group._wait_ends()
         if got:
             self.holder = _get_ident()
             self._group._acquired(self.name)
@@ -939,6 +995,7 @@ class QueueLog:
     queue: Any
     maxsize: int
     puts: list = field(default_factory=list)
+    putters: list = field(default_factory=list)  # ident of the thread of each put, same order
     most: int = 0
 
 
@@ -959,8 +1016,10 @@ def _watched_queue_put(self, item, block=True, timeout=None):
     _queue_put(self, item, block, timeout)
     log = getattr(self, "_t101_log", None)
     if log is not None:
-        log.puts.append(item)
-        log.most = max(log.most, _queue_qsize(self))
+        with self.mutex:
+            log.puts.append(item)
+            log.putters.append(_get_ident())
+            log.most = max(log.most, self._qsize())
 
 
 queue.Queue.__init__ = _watched_queue_init
@@ -968,18 +1027,23 @@ queue.Queue.put = _watched_queue_put
 
 
 def track_requests() -> None:
-    """Record which thread uses which requests.Session (see Outcome.sessions)."""
+    """Record which thread uses which requests.Session (Outcome.sessions: serial -> idents)."""
     import requests
 
     if getattr(requests.Session.send, "_t101", False):
         return
     original = requests.Session.send
 
+    serials = iter(range(1, 1 << 62))
+
     def send(self, request, **kwargs):
         owner = _current_owner()
         if owner is not None:
+            serial = self.__dict__.get("_t101_serial")
+            if serial is None:  # ids are reused once a Session is gone; serials are not
+                serial = self.__dict__["_t101_serial"] = next(serials)
             with owner.lock:
-                owner.sessions.setdefault(id(self), set()).add(_get_ident())
+                owner.sessions.setdefault(serial, set()).add(_get_ident())
         return original(self, request, **kwargs)
 
     send._t101 = True

@@ -31,7 +31,7 @@ def cmd_grade(args) -> int:
     from .progress import Reporter, summary_table
 
     grader = Grader(_course(args), jobs=args.jobs, students=args.student, force=args.force,
-                    scheduler=args.scheduler, reporter=Reporter())
+                    scheduler=args.scheduler, reporter=Reporter(), unsafe=args.unsafe)
     results = grader.run()
     Console().print(summary_table(results, C.NOTEBOOKS))
     print(f"per-student logs: {grader.course / 'logs'}/")
@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--student", nargs="+", help="grade only these students")
     p.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
     p.add_argument("--scheduler", help="a Dask scheduler address (tcp://host:port)")
+    p.add_argument("--unsafe", action="store_true",
+                   help="grade even where kernels cannot be sandboxed (bubblewrap missing)")
 
     p = sub.add_parser("collect", help="import a folder or zip of submissions")
     p.add_argument("path")

@@ -171,3 +171,35 @@ _STUDENT_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 def valid_student_id(student: str) -> bool:
     return bool(_STUDENT_ID.match(student)) and not student.startswith(".")
+
+
+def hidden_code(source: str) -> str:
+    """The code between the hidden-test markers of a cell, indentation kept."""
+    out, inside = [], False
+    for line in source.splitlines():
+        if line.strip() == HIDDEN_BEGIN:
+            inside = True
+        elif line.strip() == HIDDEN_END:
+            inside = False
+        elif inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def top_level_names(code: str) -> set[str]:
+    """Names a piece of code binds at module level (imports excepted)."""
+    import ast
+
+    names = set()
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                names.add(sub.id)
+            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                break
+    return names

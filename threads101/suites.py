@@ -181,6 +181,7 @@ def judge(course: Path, submission: Submission) -> list[Verdict]:
     outputs = _outputs_text(course, submission)
     broken = [g for g, text in outputs.items()
               if "CellTimeoutError" in text or "KernelDied" in text or "DeadKernelError" in text]
+    ungraded = sorted(g for g, (s, _m) in mine.items() if s is None)
     lost_all = {g for g, (s, m) in mine.items() if s is not None and s < m}
     solved = set(C.EXERCISES[submission.notebook].values()) - set(submission.variants)
     verdicts = []
@@ -189,6 +190,9 @@ def judge(course: Path, submission: Submission) -> list[Verdict]:
         verdict = Verdict(variant, True, scores=own)
         verdict.problems += [f"{g}: grading hit nbgrader's cell timeout or lost the kernel"
                              for g in broken]
+        if ungraded:
+            verdict.problems.append(f"nbgrader did not grade {ungraded} (autograde failed on "
+                                    f"this notebook: see autograde.log)")
         lost = lost_all & set(own)
         if variant.kind == "ok":
             if lost:

@@ -51,9 +51,27 @@ def solution(grade_id: str, code: str):
     return cell
 
 
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+def _in_own_scope(code: str) -> str:
+    """Put the hidden part of a test cell in a function of its own, so that the names the
+    test defines never replace a student's global variables."""
+    lines = code.split("\n")
+    if HIDDEN_BEGIN not in lines or HIDDEN_END not in lines:
+        return code
+    begin, end = lines.index(HIDDEN_BEGIN), lines.index(HIDDEN_END)
+    body = [("    " + line) if line.strip() else "" for line in lines[begin + 1:end]]
+    wrapped = (["def _t101_test():  # a scope of its own: the test's names stay out of yours"]
+               + body + ["", "_t101_test()"])
+    return "\n".join(lines[:begin + 1] + wrapped + lines[end:])
+
+
 def tests(grade_id: str, points: float, code: str):
-    """An autograded test cell; hide its checks between ### BEGIN/END HIDDEN TESTS."""
-    cell = nbformat.v4.new_code_cell(_src(code))
+    """An autograded test cell; hide its checks between ### BEGIN/END HIDDEN TESTS.
+
+    The hidden part runs inside a function (see _in_own_scope)."""
+    cell = nbformat.v4.new_code_cell(_in_own_scope(_src(code)))
     cell.metadata.update(_meta(grade_id, grade=True, locked=True, points=points))
     return cell
 

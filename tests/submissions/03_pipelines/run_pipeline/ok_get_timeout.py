@@ -1,4 +1,4 @@
-# ok: as in the workshop, consumers stop when get(timeout=5) raises queue.Empty; results in a second queue
+# ok: as in the workshop, consumers stop when get(timeout=5) raises queue.Empty; (item, result) pairs go to a second queue
 import queue
 import threading
 from queue import Empty
@@ -17,7 +17,7 @@ def run_pipeline(items, worker, n_consumers=3, maxsize=10):
         try:
             while True:
                 item = q.get(timeout=5)
-                answers.put(worker(item))
+                answers.put((item, worker(item)))
         except Empty:
             pass
 
@@ -33,5 +33,6 @@ def run_pipeline(items, worker, n_consumers=3, maxsize=10):
         t.join()
     out = []
     while not answers.empty():
-        out.append(answers.get())
+        _item, result = answers.get()
+        out.append(result)
     return out

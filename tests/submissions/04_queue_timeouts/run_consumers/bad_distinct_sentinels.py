@@ -1,5 +1,5 @@
 # bad: gives each consumer a different sentinel object: a consumer may take another's sentinel, handle it as an item, and leave that one waiting forever
-# fails: run_consumers_stops
+# fails: run_consumers_results run_consumers_concurrent run_consumers_stops run_consumers_exception run_consumers_uses_consumer
 import queue
 import threading
 

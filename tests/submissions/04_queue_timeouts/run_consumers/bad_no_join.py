@@ -1,5 +1,5 @@
 # bad: puts the sentinels and returns len(items) at once, without waiting for the consumers
-# fails: run_consumers_results run_consumers_stops
+# fails: run_consumers_results run_consumers_stops run_consumers_exception
 import queue
 import threading
 
