@@ -33,7 +33,10 @@ def cmd_grade(args) -> int:
     grader = Grader(_course(args), jobs=args.jobs, students=args.student, force=args.force,
                     scheduler=args.scheduler, reporter=Reporter(), unsafe=args.unsafe)
     results = grader.run()
-    Console().print(summary_table(results, C.NOTEBOOKS))
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    console.print(summary_table(results, C.NOTEBOOKS))
     print(f"per-student logs: {grader.course / 'logs'}/")
     return 0
 

@@ -2,7 +2,7 @@
 
 Two layouts are understood:
 - nbgrader's own: `[submitted/]<student>/<assignment>/<notebook>.ipynb`
-  (a `timestamp.txt` next to the notebooks is kept);
+  (other files next to the notebooks, `timestamp.txt` among them, are kept);
 - a flat download from a learning platform: one file per notebook, named
   `<student>_<anything>_<notebook>.ipynb` (for example
   `alice_1234_5678_01_threads_and_join.ipynb`).
@@ -83,9 +83,8 @@ def collect(source: Path, course: Path = C.REPO, notebooks: list[str] | None = N
                     extras.setdefault(student, []).append(path)
                     continue
                 notebook = path.stem if path.suffix == ".ipynb" and path.stem in notebooks else None
-                if notebook is None:
-                    result.problems.append(f"{rel}: not a notebook of {C.ASSIGNMENT} "
-                                           f"(expected one of {', '.join(notebooks)})")
+                if notebook is None:  # kept with the submission; grading says it is ignored
+                    extras.setdefault(student, []).append(path)
                     continue
             else:
                 if path.suffix != ".ipynb":

@@ -26,6 +26,8 @@ from .samples import SAMPLES, build_class
 
 def demo(output: Path, jobs: int | None = None, students: list[dict] | None = None) -> int:
     console = Console()
+    if not console.is_terminal:  # a log: wide enough for the summary table
+        console = Console(width=160)
     start = time.monotonic()
     output = Path(output)
     shutil.rmtree(output, ignore_errors=True)

@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import shutil
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -148,11 +149,13 @@ def inspect_submission(folder: Path, notebooks: list[str]
             bad[name] = "missing: not submitted (scored zero)"
             continue
         try:
-            nb = nbformat.read(path, as_version=4)
-            nbformat.validate(nb)
+            with warnings.catch_warnings():  # old files without cell ids are fine
+                warnings.simplefilter("ignore")
+                nb = nbformat.read(path, as_version=4)
+                nbformat.validate(nb)
         except Exception as exc:
-            bad[name] = (f"malformed notebook file, could not be read "
-                         f"({type(exc).__name__}: {str(exc).splitlines()[0][:120]}) (scored zero)")
+            reason = "not valid JSON" if "JSON" in str(exc) else type(exc).__name__
+            bad[name] = f"malformed notebook file ({reason}): could not be graded, scored zero"
             continue
         good[name] = path
     for path in sorted(folder.iterdir()):
@@ -162,6 +165,35 @@ def inspect_submission(folder: Path, notebooks: list[str]
             continue
         problems.append(f"extra file ignored: {path.name}")
     return good, problems, bad
+
+
+def tampering_notes(nb, release) -> list[str]:
+    """What a submission changed that grading puts back: deleted or edited read-only and
+    test cells, another kernel. (nbgrader restores them; the instructor may want to know.)"""
+    if release is None:
+        return []
+    notes = []
+    submitted = {C.nbgrader_meta(c).get("grade_id"): c for c in nb.cells if C.nbgrader_meta(c)}
+    deleted, edited = [], []
+    for cell in release.cells:
+        meta = C.nbgrader_meta(cell)
+        if not meta.get("locked") or meta.get("solution"):
+            continue
+        gid = meta.get("grade_id")
+        mine = submitted.get(gid)
+        if mine is None:
+            deleted.append(gid)
+        elif mine.source.strip() != cell.source.strip():
+            edited.append(gid)
+    if deleted:
+        notes.append(f"deleted read-only cells, put back for grading: {', '.join(deleted)}")
+    if edited:
+        notes.append(f"edited read-only cells, restored for grading: {', '.join(edited)}")
+    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    expected = release.metadata.get("kernelspec", {}).get("name")
+    if kernel and expected and kernel != expected:
+        notes.append(f"asks for kernel {kernel!r}; graded with the course's kernel")
+    return notes
 
 
 # ---------------------------------------------------------------------------
@@ -231,15 +263,28 @@ class Grader:
             found = [s for s in found if s in self.only]
         return found
 
-    def prepare(self, student: str, notebook: str, path: Path) -> str:
-        """Sanitize a submitted notebook as nbgrader's autograde does; returns its JSON."""
+    def prepare(self, student: str, notebook: str, path: Path) -> tuple[str, list[str]]:
+        """Sanitize a submitted notebook as nbgrader's autograde does.
+
+        Returns its JSON and notes for the instructor about what had to be put right.
+        """
         nb = nbformat.read(path, as_version=4)
+        notes = tampering_notes(nb, self._release(notebook))
         resources = {"nbgrader": {"student": student, "assignment": C.ASSIGNMENT,
                                   "notebook": notebook, "db_url": self.db_url}}
         for klass in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
                       CheckCellMetadata):
             nb, resources = klass(config=self.cfg).preprocess(nb, resources)
-        return nbformat.writes(nb)
+        return nbformat.writes(nb), notes
+
+    def _release(self, notebook: str):
+        cache = self.__dict__.setdefault("_releases", {})
+        if notebook not in cache:
+            try:
+                cache[notebook] = C.release_notebook(notebook, self.course)
+            except OSError:
+                cache[notebook] = None
+        return cache[notebook]
 
     def store(self, student: str, notebooks: dict[str, Path], timestamp: Path | None) -> str:
         """Run nbgrader autograde for one student on the executed notebooks; returns its log."""
@@ -259,7 +304,9 @@ class Grader:
             "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
             "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
         api = NbGraderAPI(CourseDirectory(config=cfg), config=cfg)
-        result = api.autograde(C.ASSIGNMENT, student, force=True, create=True)
+        with warnings.catch_warnings():  # nbgrader's own SQLAlchemy warnings on missing notebooks
+            warnings.simplefilter("ignore")
+            result = api.autograde(C.ASSIGNMENT, student, force=True, create=True)
         if not result.get("success"):
             raise RuntimeError(result.get("error") or result.get("log") or "nbgrader autograde failed")
         return result.get("log", "")
@@ -336,7 +383,8 @@ class Grader:
             for student, item in work.items():
                 for name, path in item["good"].items():
                     try:
-                        prepared = self.prepare(student, name, path)
+                        prepared, notes = self.prepare(student, name, path)
+                        item.setdefault("notes", {})[name] = notes
                     except Exception as exc:
                         results[student].notebooks[name] = NotebookResult(
                             name, problems=[f"could not be prepared for grading "
@@ -358,8 +406,9 @@ class Grader:
                 target = self.course / EXECUTED / student / f"{name}.ipynb"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(outcome.notebook)
-                result.notebooks[name] = NotebookResult(name, seconds=outcome.seconds,
-                                                        problems=list(outcome.problems))
+                result.notebooks[name] = NotebookResult(
+                    name, seconds=outcome.seconds,
+                    problems=item.get("notes", {}).get(name, []) + list(outcome.problems))
                 item["todo"].discard(name)
                 if not item["todo"]:
                     self._finish_student(student, item, result)
@@ -383,7 +432,7 @@ class Grader:
             nb.score = nb.max_score = 0.0
         result.pending_manual = 0
         self._scores(result)
-        result.seconds = time.monotonic() - item["start"]
+        result.seconds = sum(n.seconds for n in result.notebooks.values())
         log_lines += [f"{n}: {r.seconds:.1f} s; " + "; ".join(r.problems or ["ok"])
                       for n, r in sorted(result.notebooks.items())]
         log_lines += result.problems

@@ -71,18 +71,18 @@ def summary_table(results, notebooks: list[str]):
     for nb in notebooks:
         table.add_column(nb[:2], justify="right")
     table.add_column("total", justify="right")
+    table.add_column("to grade\nby hand", justify="right")
     table.add_column("time", justify="right")
-    table.add_column("problems")
+    table.add_column("problems", overflow="fold")
     for r in results:
         cells = []
         for nb in notebooks:
             n = r.notebooks.get(nb)
             cells.append("-" if n is None else f"{n.score:g}/{n.max_score:g}")
         problems = r.all_problems
-        text = "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
-        if r.pending_manual:
-            text = (f"{r.pending_manual} written answer(s) to grade by hand"
-                    + ("; " + text if text else ""))
-        when = f"{r.seconds:.1f}s" if r.graded else "unchanged"
-        table.add_row(r.student, *cells, f"{r.score:g}/{r.max_score:g}", when, text or "-")
+        text = "\n".join(problems[:4]) + (f"\n(+{len(problems) - 4} more, see the log)"
+                                          if len(problems) > 4 else "")
+        when = f"{r.seconds:.0f}s" if r.graded else "unchanged"
+        table.add_row(r.student, *cells, f"{r.score:g}/{r.max_score:g}",
+                      str(r.pending_manual or "-"), when, text or "-")
     return table

@@ -70,8 +70,6 @@ class StudentRow:
         for cause in ("hang", "crash"):
             if self.causes[cause]:
                 out.append(f"{self.causes[cause]} test(s) lost to a {cause}")
-        if self.pending_manual:
-            out.append(f"{self.pending_manual} written answer(s) to grade by hand")
         if self.max_score and self.score < 0.5 * self.max_score:
             out.append("below half marks")
         return out
@@ -170,6 +168,8 @@ Failed tests by cause: {% for c, k in causes %}{{ c }} {{ k }}{% if not loop.las
 <img id="plot-causes" alt="why tests failed" src="{{ plots.causes }}">
 </div>
 <h2>Students who need a look ({{ look|length }})</h2>
+<p>Scores count the autograded tests and the written answers graded so far;
+{{ pending }} written answer(s) still wait for manual grading (formgrader).</p>
 <table><tr><th>student</th><th>score</th><th>why</th></tr>
 {% for r in look %}<tr><td>{{ r.student }}</td><td>{{ "%g"|format(r.score) }} / {{ "%g"|format(r.max_score) }}</td>
 <td>{{ r.reasons|join("; ") }}</td></tr>{% endfor %}</table>
@@ -192,7 +192,7 @@ def write_report(course: Path, url: str, dest: Path, results: dict | None = None
         mean=sum(r.score for r in rows) / max(len(rows), 1),
         max_score=max((r.max_score for r in rows), default=0),
         causes=[(c, totals[c]) for c in CAUSES], exercises=exercises,
-        look=[r for r in rows if r.reasons])
+        look=[r for r in rows if r.reasons], pending=sum(r.pending_manual for r in rows))
     Path(dest).parent.mkdir(parents=True, exist_ok=True)
     Path(dest).write_text(html)
     return Path(dest)

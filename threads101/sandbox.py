@@ -123,7 +123,7 @@ def bwrap_command(command: list[str], connection_file: str, *, memory: int, proc
     clean = {"PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
              "HOME": "/tmp", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
              "MPLBACKEND": "Agg"}
-    for name in ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING"):
+    for name in ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING", "THREADS101_SANDBOX_DEBUG"):
         if name in os.environ:
             clean[name] = os.environ[name]
     clean.update(env or {})
@@ -218,6 +218,12 @@ def main(argv: list[str] | None = None) -> None:
               resource.RLIMIT_NOFILE: 1024, resource.RLIMIT_CORE: 0}
     for which, value in limits.items():
         resource.setrlimit(which, (value, value))
+    if os.environ.get("THREADS101_SANDBOX_DEBUG") != "1":
+        # The kernel's own stdout/stderr are not cell output (that goes over ZeroMQ): keep
+        # banners and whatever student code writes there out of the grader's terminal.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
     if os.getuid() == 0:  # a user of its own: process limits count for this kernel alone
         uid = 200_000 + secrets.randbelow(100_000)
         os.setgroups([])
