@@ -38,6 +38,10 @@ def cmd_grade(args) -> int:
         console = Console(width=160)
     console.print(summary_table(results, C.NOTEBOOKS))
     print(f"per-student logs: {grader.course / 'logs'}/")
+    if grader.grader_failures:
+        print(f"{grader.grader_failures} student(s) NOT graded because the grader itself failed "
+              f"(see the problems column); nothing was stored for them.", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -51,6 +51,10 @@ def demo(output: Path, jobs: int | None = None, students: list[dict] | None = No
     grader = Grader(course, jobs=jobs, reporter=Reporter())
     results = grader.run()
     console.print(summary_table(results, C.NOTEBOOKS))
+    if grader.grader_failures:
+        console.print(f"[red]{grader.grader_failures} student(s) could not be graded: the "
+                      f"grader itself failed (see the problems column).")
+        return 2
 
     console.rule("[bold]4. feedback, export, report")
     url = db_url_of(grader.cfg, course)

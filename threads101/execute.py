@@ -104,6 +104,8 @@ class ExecutionResult:
     notebook: str  # the executed notebook, as JSON
     seconds: float
     problems: list[str] = field(default_factory=list)
+    #: The grader failed, not the student (no kernel could be started): grade again later.
+    grader_failed: bool = False
 
 
 def execute_notebook(notebook_json: str, settings: dict | None = None,
@@ -120,9 +122,7 @@ def execute_notebook(notebook_json: str, settings: dict | None = None,
         with setenv(NBGRADER_EXECUTION="autograde"):  # as nbgrader autograde does
             nb, _ = executor.preprocess(nb, resources)
         problems = list(executor.problems)
-    except Exception as exc:  # the kernel never started, or nbclient itself failed
-        problems = [f"execution failed: {type(exc).__name__}: {exc}"]
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs = [error_output(NOT_RUN, f"not run: {problems[0]}")]
+    except Exception as exc:  # the kernel never started (before any student code ran)
+        problem = f"the grader could not run the notebook: {type(exc).__name__}: {exc}"
+        return ExecutionResult(notebook_json, time.monotonic() - start, [problem], True)
     return ExecutionResult(nbformat.writes(nb), time.monotonic() - start, problems)

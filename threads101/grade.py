@@ -215,6 +215,7 @@ class Grader:
             self.settings.setdefault("SandboxedKernelManager", {})["allow_unsafe"] = True
         self.reporter = reporter
         self.state = self._load_state()
+        self.grader_failures = 0
         self.roster = read_roster(self.course)
         self.notebooks = self._assignment_notebooks()
         self.source_digests = {nb: file_digest(self.course / "source" / C.ASSIGNMENT
@@ -401,8 +402,10 @@ class Grader:
                 try:
                     outcome: ExecutionResult = future.result()
                 except Exception as exc:  # the worker itself failed
-                    outcome = ExecutionResult(_all_not_run(prepared, exc), 0.0,
-                                              [f"the grading worker failed: {type(exc).__name__}"])
+                    outcome = ExecutionResult(prepared, 0.0, [f"the grading worker failed: "
+                                                              f"{type(exc).__name__}: {exc}"], True)
+                if outcome.grader_failed:
+                    item["grader_failed"] = True
                 target = self.course / EXECUTED / student / f"{name}.ipynb"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(outcome.notebook)
@@ -416,6 +419,14 @@ class Grader:
             _shutdown(executor)
 
     def _finish_student(self, student: str, item: dict, result: StudentResult) -> None:
+        if item.get("grader_failed"):  # not the student's fault: store nothing, retry next run
+            result.graded = False
+            result.problems.insert(0, "NOT GRADED: the grader failed (not the student's "
+                                      "fault); run grade again once fixed")
+            self.grader_failures += 1
+            if self.reporter:
+                self.reporter.student_done(result)
+            return
         log_lines = [f"student {student}, graded by threads101 {__version__}"]
         graded = {n: p for n, p in item["good"].items()
                   if (self.course / EXECUTED / student / f"{n}.ipynb").exists()
@@ -465,16 +476,6 @@ def _shutdown(executor) -> None:
         executor.close()
     else:
         executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _all_not_run(prepared: str, exc: Exception) -> str:
-    from .execute import NOT_RUN, error_output
-
-    nb = nbformat.reads(prepared, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [error_output(NOT_RUN, f"not run: the grading worker failed ({exc})")]
-    return nbformat.writes(nb)
 
 
 def grade(course: Path = C.REPO, **kwargs) -> list[StudentResult]:

@@ -112,13 +112,14 @@ def bwrap_command(command: list[str], connection_file: str, *, memory: int, proc
     # Every namespace but the user one: as root, the kernel then drops to a user of its own.
     args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
             "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-    made: set[str] = set()
-    args += _system_binds() + _python_binds(made)
+    # Mounts apply in order, and a tmpfs hides what was bound below it before: the
+    # tmpfs come first, then the binds (the virtualenv or the connection file may be in /tmp).
+    args += _system_binds()
     args += ["--proc", "/proc", "--dev", "/dev",
              "--size", str(tmp_size), "--perms", "1777", "--tmpfs", "/tmp",
              "--size", str(4 * MiB), "--perms", "1777", "--tmpfs", SOCKETS]
-    made = {d for d in made if not d.startswith("/tmp")}  # /tmp is a new tmpfs from here on
-    args += _ro_bind(connection_file, made)
+    made: set[str] = set()
+    args += _python_binds(made) + _ro_bind(connection_file, made)
     args += ["--chdir", "/tmp", "--clearenv"]
     clean = {"PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
              "HOME": "/tmp", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
