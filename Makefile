@@ -6,8 +6,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Debian packages the kit needs: bubblewrap isolates graded kernels.
-DEBS   := bubblewrap
+# Debian packages the kit needs: bubblewrap isolates graded kernels; the tests start a
+# PostgreSQL server for the gradebook.
+DEBS   := bubblewrap postgresql
 N      ?= 20
 
 .PHONY: help venv system demo test lab release bench flake lint clean

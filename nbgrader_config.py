@@ -13,7 +13,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 c.CourseDirectory.root = HERE
 c.CourseDirectory.course_id = "threads101"
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
+# The gradebook: SQLite next to this file, or any SQLAlchemy URL (PostgreSQL for a large
+# course) in THREADS101_DB_URL, e.g. postgresql+psycopg2://grader@dbhost/threads101.
+c.CourseDirectory.db_url = os.environ.get(
+    "THREADS101_DB_URL", "sqlite:///" + os.path.join(HERE, "gradebook.db"))
+
+# `threads101 grade` executes notebooks on a Dask cluster when a scheduler is given here
+# (or with --scheduler tcp://host:8786); otherwise in a local process pool.
+# c.Threads101.scheduler = "tcp://scheduler-host:8786"
 
 # Grading executes untrusted, concurrent code.  Hidden tests give every call a
 # time budget of a few seconds, so a cell never needs nbgrader's cell timeout;

@@ -139,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=None)
 
     args = parser.parse_args(argv)
+    C.ensure_tools_on_path()
     handler = {"release": cmd_release, "collect": cmd_collect, "grade": cmd_grade,
                "feedback": cmd_feedback, "export": cmd_export, "report": cmd_report,
                "lab": cmd_lab, "demo": cmd_demo}

@@ -121,9 +121,18 @@ def tool_env(extra: dict | None = None) -> dict:
     bindir = os.path.dirname(sys.executable)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     env.pop("NBGRADER_EXECUTION", None)
+    env.pop("THREADS101_DB_URL", None)  # a course copy keeps its own gradebook unless told
     if extra:
         env.update(extra)
     return env
+
+
+def ensure_tools_on_path() -> None:
+    """nbgrader runs the `alembic` command when it creates a gradebook: make sure this
+    Python's bin directory (the virtualenv's) is on PATH."""
+    bindir = os.path.dirname(sys.executable)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
 def nbgrader(course: Path, *args: str, check: bool = True, timeout: float | None = None,
