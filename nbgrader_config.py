@@ -40,6 +40,15 @@ c.Execute.extra_arguments = [
     "--IPKernelApp.log_level=ERROR",
     "--IPKernelApp.exec_lines=['import threads101.checks']",
 ]
+# A submission whose nbgrader metadata claims another format version fails alone
+# (nbgrader's own check would stop the whole autograde run).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "threads101.execute.CheckSubmittedMetadata",
+]
 # The kit's execute step: survives dead kernels and output floods (threads101/execute.py).
 c.Autograde.autograde_preprocessors = [
     "threads101.execute.KitExecute",

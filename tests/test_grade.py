@@ -112,4 +112,5 @@ def test_cli_prints_plain_progress_lines_and_a_summary(tmp_path):
 def test_log_files_hold_the_details(pipeline_course, student):
     course, _ = pipeline_course
     text = (course / "logs" / f"{student}.log").read_text()
-    assert "Autograding" in text and NB1 in text
+    assert f"== {NB1}: 9/20" in text
+    assert "-- run_in_threads_results failed:" in text and "deadlocked" in text

@@ -8,14 +8,20 @@ grading pipeline runs it in a local process pool or on Dask workers; plain
 nbgrader_config.py.
 
 `KitExecute` is nbgrader's Execute, made robust for untrusted code:
-- if the kernel dies (os._exit, a crash, the memory limit), the cell that was
-  running and every later cell get an error output, so their tests score zero
-  (a graded cell with no error would otherwise count as passed), and the
-  tests that ran before keep their points;
+- if the kernel dies (os._exit, a crash, the memory limit), or goes on running
+  a cell past the cell timeout although interrupted (it swallows
+  KeyboardInterrupt), the cell that was running and every later cell get an
+  error output, so their tests score zero (a graded cell with no error would
+  otherwise count as passed), and the tests that ran before keep their points;
 - the output a cell can produce is capped (a flood of prints is cut, not
   stored whole);
 - the kernel is always the kit's own (`Execute.kernel_name`), whatever the
   submitted notebook says.
+
+`CheckSubmittedMetadata` is nbgrader's CheckCellMetadata for the sanitizing of
+submissions: nbgrader stops a whole `nbgrader autograde` run (every student
+after this one ungraded) when a notebook's metadata claims another format
+version; a submission can write that, so here it fails that submission only.
 """
 
 from __future__ import annotations
@@ -25,15 +31,18 @@ import time
 from dataclasses import dataclass, field
 
 import nbformat
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.client import NotebookClient
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import Execute
+from nbgrader.nbgraderformat import ValidationError
+from nbgrader.nbgraderformat.common import SchemaMismatchError
+from nbgrader.preprocessors import CheckCellMetadata, Execute
 from nbgrader.utils import setenv
 from traitlets import Integer
 from traitlets.config import Config
 
 KERNEL_DIED = "KernelDied"
+KERNEL_STUCK = "KernelStuck"
 NOT_RUN = "NotRun"
 
 
@@ -64,6 +73,9 @@ class KitExecute(Execute):
                 except DeadKernelError:
                     self._kernel_died(index)
                     break
+                except CellTimeoutError:  # interrupted at the timeout, and still busy
+                    self._kernel_died(index, stuck=True)
+                    break
         self.set_widgets_metadata()
         return self.nb, self.resources
 
@@ -71,17 +83,26 @@ class KitExecute(Execute):
         self.problems.append(message)
         self.log.warning(message)
 
-    def _kernel_died(self, index: int) -> None:
+    def _kernel_died(self, index: int, stuck: bool = False) -> None:
         cell = self.nb.cells[index]
         name = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}")
-        self._problem(f"the kernel died while running {name}")
-        cell.outputs.append(error_output(
-            KERNEL_DIED, "the kernel stopped while running this cell (its process exited, "
-            "crashed or ran out of memory); the cells below were not run"))
+        if stuck:
+            self._problem(f"the kernel was stopped: it ran {name} past the cell timeout "
+                          f"({self.timeout} s) and did not respond to the interrupt")
+            cell.outputs.append(error_output(
+                KERNEL_STUCK, f"this cell ran longer than {self.timeout} s and went on after "
+                "the interrupt (KeyboardInterrupt ignored?): the kernel was stopped; the "
+                "cells below were not run"))
+        else:
+            self._problem(f"the kernel died while running {name}")
+            cell.outputs.append(error_output(
+                KERNEL_DIED, "the kernel stopped while running this cell (its process exited, "
+                "crashed or ran out of memory); the cells below were not run"))
         for later in self.nb.cells[index + 1:]:
             if later.cell_type == "code":
                 later.outputs = [error_output(
-                    NOT_RUN, f"not run: the kernel died earlier, in {name}")]
+                    NOT_RUN, f"not run: the kernel {'was stopped' if stuck else 'died'} "
+                             f"earlier, in {name}")]
                 later.execution_count = None
 
     def output(self, outs, msg, display_id, cell_index):
@@ -97,6 +118,17 @@ class KitExecute(Execute):
                          f"{self.max_output_bytes} bytes]\n"))
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+
+class CheckSubmittedMetadata(CheckCellMetadata):
+    """CheckCellMetadata whose verdict on a submitted notebook concerns that notebook only."""
+
+    def preprocess(self, nb, resources):
+        try:
+            return super().preprocess(nb, resources)
+        except SchemaMismatchError as exc:  # nbgrader aborts the whole run on these
+            raise ValidationError(f"the submitted notebook's nbgrader metadata is invalid: "
+                                  f"{exc}") from None
 
 
 @dataclass

@@ -7,9 +7,10 @@ For each submitted notebook of each student:
    (restore the locked and test cells from the gradebook, clear outputs);
 2. execute (a worker): `execute.execute_notebook`, the unit of grading, in a
    local process pool (`--jobs`) or on Dask workers (`--scheduler`);
-3. store (here): `nbgrader autograde` for the student through nbgrader's own
-   API, with the execution step replaced by the executed notebooks, so the
-   gradebook, autograded/ and the formgrader see a normal nbgrader course.
+3. store (here): what `nbgrader autograde` does after executing, with nbgrader's
+   own preprocessors (grades, late penalties, autograded/ files), so the
+   gradebook and the formgrader see a normal nbgrader course (threads101/store.py
+   runs them on one gradebook connection, so the coordinator stays cheap).
 
 One student's failure never stops the batch; a student whose files did not
 change since the last run is not graded again unless `force`.
@@ -29,21 +30,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader.apps.api import NbGraderAPI
-from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                    NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec)
-from traitlets import Unicode
 from traitlets.config import Config, PyFileConfigLoader
 
 from . import __version__
 from . import course as C
+from . import store
 from .execute import ExecutionResult, execute_notebook
 from .gradebook import cell_scores
 
 STATE_DIR = ".threads101"
 EXECUTED = f"{STATE_DIR}/executed"
-STAGED = f"{STATE_DIR}/staged"
 STATE_FILE = f"{STATE_DIR}/grading-state.json"
 LOG_DIR = "logs"
 
@@ -67,17 +63,6 @@ def execution_settings(cfg: Config) -> dict:
 
 def db_url_of(cfg: Config, course: Path) -> str:
     return cfg.CourseDirectory.get("db_url") or f"sqlite:///{course / 'gradebook.db'}"
-
-
-class UseExecuted(NbGraderPreprocessor):
-    """Stands in for nbgrader's Execute: takes the notebook our workers executed."""
-
-    executed_dir = Unicode("").tag(config=True)
-
-    def preprocess(self, nb, resources):
-        info = resources["nbgrader"]
-        path = Path(self.executed_dir) / info["student"] / f"{info['notebook']}.ipynb"
-        return nbformat.read(path, as_version=4), resources
 
 
 # ---------------------------------------------------------------------------
@@ -272,11 +257,7 @@ class Grader:
         """
         nb = nbformat.read(path, as_version=4)
         notes = tampering_notes(nb, self._release(notebook))
-        resources = {"nbgrader": {"student": student, "assignment": C.ASSIGNMENT,
-                                  "notebook": notebook, "db_url": self.db_url}}
-        for klass in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-                      CheckCellMetadata):
-            nb, resources = klass(config=self.cfg).preprocess(nb, resources)
+        nb = store.sanitize(nb, student, notebook, self.db_url, self.cfg)
         return nbformat.writes(nb), notes
 
     def _release(self, notebook: str):
@@ -288,45 +269,12 @@ class Grader:
                 cache[notebook] = None
         return cache[notebook]
 
-    def store(self, student: str, notebooks: dict[str, Path], timestamp: Path | None) -> str:
-        """Run nbgrader autograde for one student on the executed notebooks; returns its log."""
-        staged = self.course / STAGED / student / C.ASSIGNMENT
-        shutil.rmtree(staged, ignore_errors=True)
-        staged.mkdir(parents=True)
-        for name, path in notebooks.items():
-            shutil.copy2(path, staged / f"{name}.ipynb")
-        if timestamp is not None and timestamp.exists():
-            shutil.copy2(timestamp, staged / "timestamp.txt")
-        cfg = Config(self.cfg)
-        cfg.CourseDirectory.submitted_directory = STAGED
-        cfg.UseExecuted.executed_dir = str(self.course / EXECUTED)
-        cfg.Autograde.autograde_preprocessors = [
-            UseExecuted, "nbgrader.preprocessors.IgnorePattern",
-            "nbconvert.preprocessors.ClearMetadataPreprocessor",
-            "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
-            "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
-        api = NbGraderAPI(CourseDirectory(config=cfg), config=cfg)
-        with warnings.catch_warnings():  # nbgrader's own SQLAlchemy warnings on missing notebooks
-            warnings.simplefilter("ignore")
-            result = api.autograde(C.ASSIGNMENT, student, force=True, create=True)
-        if not result.get("success"):
-            raise RuntimeError(result.get("error") or result.get("log") or "nbgrader autograde failed")
-        return result.get("log", "")
-
-    def _record_zero(self, student: str) -> None:
-        """A submission with no gradable notebook: every grade is zero (as nbgrader does for
-        a missing notebook), so the gradebook still shows the student."""
-        from nbgrader.api import Gradebook
-
-        with Gradebook(self.db_url) as gb:
-            gb.update_or_create_student(student)
-            gb.update_or_create_submission(C.ASSIGNMENT, student)
-            gb.db.commit()
-            for nb in gb.find_submission(C.ASSIGNMENT, student).notebooks:
-                for grade in nb.grades:
-                    grade.auto_score = 0
-                    grade.needs_manual_grade = False
-            gb.db.commit()
+    def store(self, student: str, executed: dict[str, Path], timestamp: Path | None) -> None:
+        """nbgrader autograde's bookkeeping for one student, on the executed notebooks
+        (`executed`: notebook name -> file of the executed notebook)."""
+        stamp = timestamp.read_text().strip() if timestamp is not None and timestamp.exists() else None
+        notebooks = {name: nbformat.read(path, as_version=4) for name, path in executed.items()}
+        store.store(self.shared, self.cfg, self.course, student, notebooks, self.notebooks, stamp)
 
     def _scores(self, result: StudentResult) -> None:
         for cell in cell_scores(self.db_url, result.student) or []:
@@ -362,6 +310,7 @@ class Grader:
                 results[student] = StudentResult.from_dict(dict(previous["result"]))
                 results[student].graded = False
                 continue
+            shutil.rmtree(self.course / EXECUTED / student, ignore_errors=True)  # no stale results
             good, problems, bad = inspect_submission(folder, self.notebooks)
             result.problems += problems
             for name, message in bad.items():
@@ -372,7 +321,12 @@ class Grader:
         if self.reporter:
             self.reporter.start(total=len(work), skipped=len(results) - len(work))
         if work:
-            self._execute_all(work, results)
+            self.shared = store.SharedGradebook(self.db_url)
+            try:
+                with self.shared.installed():
+                    self._execute_all(work, results)
+            finally:
+                self.shared.close()
         self._save_state()
         if self.reporter:
             self.reporter.finish()
@@ -429,14 +383,13 @@ class Grader:
                 self.reporter.student_done(result)
             return
         log_lines = [f"student {student}, graded by threads101 {__version__}"]
-        graded = {n: p for n, p in item["good"].items()
-                  if (self.course / EXECUTED / student / f"{n}.ipynb").exists()
+        executed = {n: self.course / EXECUTED / student / f"{n}.ipynb" for n in item["good"]}
+        graded = {n: p for n, p in executed.items() if p.exists()
                   and not any("could not be prepared" in x for x in result.notebooks[n].problems)}
         try:
-            if graded:
-                log_lines.append(self.store(student, graded, item["folder"] / "timestamp.txt"))
-            else:
-                self._record_zero(student)
+            self.store(student, graded, item["folder"] / "timestamp.txt")
+            log_lines.append(f"stored: {', '.join(sorted(graded)) or 'no notebook'} graded, "
+                             f"the others scored zero")
         except Exception as exc:
             result.problems.append(f"storing the grades failed: {str(exc).strip().splitlines()[-1]}")
             log_lines.append(str(exc))
@@ -445,15 +398,33 @@ class Grader:
         result.pending_manual = 0
         self._scores(result)
         result.seconds = sum(n.seconds for n in result.notebooks.values())
-        log_lines += [f"{n}: {r.seconds:.1f} s; " + "; ".join(r.problems or ["ok"])
-                      for n, r in sorted(result.notebooks.items())]
         log_lines += result.problems
+        for name, nb_result in sorted(result.notebooks.items()):
+            log_lines.append(f"\n== {name}: {nb_result.score:g}/{nb_result.max_score:g}, "
+                             f"{nb_result.seconds:.1f} s; " + "; ".join(nb_result.problems or ["ok"]))
+            log_lines += self._failed_tests(student, name)
         log = self.course / LOG_DIR / f"{student}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text("\n".join(log_lines) + "\n")
         self.state[student] = {"key": item["key"], "result": asdict(result)}
         if self.reporter:
             self.reporter.student_done(result)
+
+    def _failed_tests(self, student: str, notebook: str) -> list[str]:
+        """The failed graded cells of an autograded notebook, with their messages."""
+        from .feedback import error_message
+
+        path = self.course / "autograded" / student / C.ASSIGNMENT / f"{notebook}.ipynb"
+        if not path.exists():
+            return []
+        lines = []
+        for cell in nbformat.read(path, as_version=4).cells:
+            if C.is_graded_code(cell):
+                message = error_message(cell.get("outputs", []))
+                if message:
+                    lines.append(f"-- {C.nbgrader_meta(cell)['grade_id']} failed:")
+                    lines += ["   " + line for line in message.splitlines()]
+        return lines
 
     def _executor(self):
         """Where notebooks execute: a local process pool, or the workers of a Dask cluster."""

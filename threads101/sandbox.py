@@ -194,12 +194,36 @@ class SandboxedKernelManager(AsyncKernelManager):
         if getattr(self, "_sandboxed", False):
             pid = _sandbox_pid(self.provisioner.process.pid)
             self.ip = f"/proc/{pid}/root{SOCKETS}/kernel"
+            self._sandbox_init = pid
+            self._kernel_pid = _sandbox_pid(pid)  # the kernel: the child of the sandbox's init
+
+    async def _async_signal_kernel(self, signum: int) -> None:
+        # jupyter_client signals the process group of what it started: here bubblewrap
+        # outside the sandbox, which a SIGINT kills, sandbox and all. An interrupt (a cell
+        # over nbgrader's timeout) must reach the kernel itself, as without a sandbox.
+        pid = getattr(self, "_kernel_pid", None)
+        if pid is None or not self.has_kernel:
+            return await super()._async_signal_kernel(signum)
+        init = self._sandbox_init
+        try:  # still the kernel (a pid is reused once its process is gone)
+            alive = str(pid) in Path(f"/proc/{init}/task/{init}/children").read_text().split()
+        except OSError:
+            alive = False
+        if alive:
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                pass
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
         private = getattr(self, "_private_dir", None)
         if private and not restart:
             shutil.rmtree(private, ignore_errors=True)
+
+    # AsyncKernelManager binds these names to KernelManager's functions; nbclient calls
+    # `cleanup_resources` directly when the kernel is already dead.
+    cleanup_resources = _async_cleanup_resources
 
 
 # ---------------------------------------------------------------------------

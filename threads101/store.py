@@ -1,0 +1,201 @@
+"""The coordinator's bookkeeping, kept cheap: prepare and store with nbgrader's own
+preprocessors, on one gradebook connection for the whole run.
+
+nbgrader's preprocessors each open the gradebook again (an engine, a schema check)
+and commit after every cell, and its metadata check rebuilds a JSON-schema
+validator for every cell. For a class of thousands on a cluster, that per-notebook
+cost is what limits how many workers one coordinator can feed. `SharedGradebook`
+hands the preprocessors one open gradebook instead, remembers what never changes
+during a run (the source cells), and commits once per student. The preprocessors
+themselves, and so the grading rules, are nbgrader's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+import jsonschema
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader import utils
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.nbgraderformat import common as nbgrader_format
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput,
+                                    DeduplicateIds, IgnorePattern, LimitOutput, OverwriteCells,
+                                    OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.preprocessors import latesubmissions, overwritecells, overwritekernelspec
+from nbgrader.preprocessors import saveautogrades
+
+from . import course as C
+
+SANITIZE = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata)
+AFTER_EXECUTION = (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+                   AssignLatePenalties, CheckCellMetadata)
+_PATCHED = (overwritecells, overwritekernelspec, saveautogrades, latesubmissions)
+
+
+class _Session:
+    """The gradebook's session, with commits turned into flushes (one commit per student)."""
+
+    def __init__(self, session):
+        self._session = session
+
+    def commit(self):
+        self._session.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+
+class _GradebookView:
+    """What a preprocessor gets for `Gradebook(url)`: the shared one, never closed by it."""
+
+    def __init__(self, shared: "SharedGradebook"):
+        self._shared = shared
+        self.db = _Session(shared.gb.db)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def close(self):
+        pass
+
+    def find_source_cell(self, name, notebook, assignment):
+        return self._shared.cached("source", self._shared.gb.find_source_cell, name, notebook,
+                                   assignment)
+
+    def find_graded_cell(self, name, notebook, assignment):
+        return self._shared.cached("graded", self._shared.gb.find_graded_cell, name, notebook,
+                                   assignment)
+
+    def find_notebook(self, name, assignment):
+        return self._shared.cached("notebook", self._shared.gb.find_notebook, name, assignment)
+
+    def __getattr__(self, name):
+        return getattr(self._shared.gb, name)
+
+
+class SharedGradebook:
+    """One open gradebook for a grading run, handed to nbgrader's preprocessors."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.gb = Gradebook(url)
+        self._cache: dict = {}
+
+    def cached(self, kind, find, *key):
+        if (kind, *key) not in self._cache:
+            try:
+                self._cache[(kind, *key)] = find(*key)
+            except MissingEntry as exc:
+                self._cache[(kind, *key)] = exc
+        value = self._cache[(kind, *key)]
+        if isinstance(value, MissingEntry):
+            raise value
+        return value
+
+    def commit(self) -> None:
+        self.gb.db.commit()
+
+    def rollback(self) -> None:
+        self.gb.db.rollback()
+
+    def close(self) -> None:
+        self.gb.close()
+
+    @contextlib.contextmanager
+    def installed(self):
+        """While active, nbgrader's preprocessors use this gradebook (in this process)."""
+        saved = [(module, module.Gradebook) for module in _PATCHED]
+        saved_validate = nbgrader_format.jsonschema
+        for module in _PATCHED:
+            module.Gradebook = lambda *args, **kwargs: _GradebookView(self)
+        nbgrader_format.jsonschema = _CachedJsonSchema
+        try:
+            yield self
+        finally:
+            for module, original in saved:
+                module.Gradebook = original
+            nbgrader_format.jsonschema = saved_validate
+
+
+class _CachedJsonSchema:
+    """jsonschema, but with one validator per schema instead of one per cell."""
+
+    ValidationError = jsonschema.ValidationError
+
+    @staticmethod
+    def validate(instance, schema):
+        key = (schema.get("$schema"), tuple(sorted(schema.get("properties", {}))))
+        validator = _VALIDATORS.get(key)
+        if validator is None:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validator = _VALIDATORS[key] = cls(schema)
+        validator.validate(instance)
+
+
+_VALIDATORS: dict = {}
+
+
+def _resources(student: str, notebook: str, url: str) -> dict:
+    return {"nbgrader": {"student": student, "assignment": C.ASSIGNMENT,
+                         "notebook": notebook, "db_url": url}}
+
+
+def sanitize(nb, student: str, notebook: str, url: str, cfg):
+    """nbgrader autograde's first pass: restore locked and test cells, clear outputs."""
+    resources = _resources(student, notebook, url)
+    for klass in SANITIZE:  # called as nbconvert does: a disabled preprocessor does nothing
+        nb, resources = klass(config=cfg)(nb, resources)
+    return nb
+
+
+def store(shared: SharedGradebook, cfg, course: Path, student: str, executed: dict,
+          notebooks: list[str], timestamp: str | None) -> None:
+    """nbgrader autograde's bookkeeping for one student, on executed notebooks.
+
+    `executed` maps notebook names to executed notebooks; the course's other notebooks
+    count as missing (zero, as nbgrader does). Writes autograded/<student>/<assignment>/.
+    """
+    gb = shared.gb
+    try:
+        gb.update_or_create_student(student)
+        if timestamp:
+            gb.update_or_create_submission(C.ASSIGNMENT, student,
+                                           timestamp=utils.parse_utc(timestamp))
+        else:
+            gb.update_or_create_submission(C.ASSIGNMENT, student)
+        shared.commit()
+        dest = Path(course) / "autograded" / student / C.ASSIGNMENT
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.mkdir(parents=True)
+        source = Path(course) / "source" / C.ASSIGNMENT
+        for path in source.rglob("*"):  # the course's other files, as nbgrader copies them
+            if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in path.parts:
+                target = dest / path.relative_to(source)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, target)
+        for name in notebooks:
+            if name not in executed:
+                for grade in gb.find_submission_notebook(name, C.ASSIGNMENT, student).grades:
+                    grade.auto_score = 0
+                    grade.needs_manual_grade = False
+        for name, nb in executed.items():
+            resources = _resources(student, name, shared.url)
+            for klass in AFTER_EXECUTION:
+                nb, resources = klass(config=cfg)(nb, resources)
+            path = dest / f"{name}.ipynb"
+            nbformat.write(nb, path)
+            os.chmod(path, 0o444)
+        shared.commit()
+    except BaseException:
+        shared.rollback()
+        raise
