@@ -7,9 +7,20 @@ import time
 import pytest
 
 from threads101 import checks
-from threads101.checks import (LockGroup, Probe, Rendezvous, ThreadTracer, assert_all_finished,
-                               assert_same_items, call, finishes, measure_waiting, start,
-                               together, watch_attribute)
+from threads101.checks import (
+    LockGroup,
+    Probe,
+    Rendezvous,
+    ThreadTracer,
+    assert_all_finished,
+    assert_same_items,
+    call,
+    finishes,
+    measure_waiting,
+    start,
+    together,
+    watch_attribute,
+)
 
 
 def join_all(threads):
@@ -93,7 +104,7 @@ def test_spinning_call_times_out_and_its_thread_is_stopped():
     time.sleep(0.3)
     assert not any(t.name.startswith("spin") for t in threading.enumerate())
     # the interpreter is healthy afterwards: traced threads still run normally
-    with ThreadTracer() as tracer:
+    with ThreadTracer():
         outcome = call(lambda: join_all([threading.Thread(target=sum, args=([1, 2],))]), budget=5)
     assert not outcome.hung, outcome.report
 
@@ -296,9 +307,8 @@ def test_lock_group_tracks_holders_and_makes_opposite_orders_deadlock():
     assert group.held_by_me() == [] and not a.locked()
 
     def naive(first, second):
-        with first:
-            with second:
-                pass
+        with first, second:
+            pass
 
     def both():
         join_all([threading.Thread(target=naive, args=(a, b)),

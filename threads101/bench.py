@@ -1,8 +1,10 @@
 """Benchmarks: figures measured side by side in one run, printed with their ratios.
 
     python -m threads101.bench hidden    # issue 3: correct vs all-hang submission, plain nbgrader
-    python -m threads101.bench grading   # issue 4: 60 students, nbgrader vs grade --jobs 1 / 2
+    python -m threads101.bench grading   # issues 4, 6: 60 students, nbgrader vs grade --jobs 1 / 2
+                                         #   vs Dask with two workers
     python -m threads101.bench sandbox   # issue 5: one notebook graded with and without sandbox
+    python -m threads101.bench scale     # issue 6: sleeping workers 1..8, coordinator cost
     python -m threads101.bench all
 
 Timings on a shared machine are noisy: every figure is the median of
@@ -12,6 +14,8 @@ several rounds, and the compared runs alternate within each round.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import shutil
 import statistics
 import subprocess
@@ -136,22 +140,24 @@ def scaled_class(course: Path, students: int) -> None:
 
 
 def bench_grading(students: int = 60, rounds: int = 1) -> None:
-    """Issue 4: plain nbgrader vs `threads101 grade --jobs 1` vs `--jobs 2`, same class."""
-    with tempfile.TemporaryDirectory(prefix="threads101-bench-") as tmp:
+    """Issues 4 and 6: plain nbgrader vs `threads101 grade --jobs 1` vs `--jobs 2` vs Dask
+    with two single-threaded workers, same class, same tests."""
+    with tempfile.TemporaryDirectory(prefix="threads101-bench-") as tmp, \
+            _dask_cluster(Path(tmp) / "dask", 2) as address:
         base = suites.prepare_course(Path(tmp) / "base")
         scaled_class(base, students)
+        grade = [sys.executable, "-m", "threads101", "--course", "{c}", "grade", "--force"]
         runs = {
             "nbgrader autograde": nbgrader_cmd("autograde", C.ASSIGNMENT, "--force"),
-            "threads101 grade --jobs 1": [sys.executable, "-m", "threads101", "--course", "{c}",
-                                          "grade", "--jobs", "1", "--force"],
-            "threads101 grade --jobs 2": [sys.executable, "-m", "threads101", "--course", "{c}",
-                                          "grade", "--jobs", "2", "--force"],
+            "threads101 grade --jobs 1": grade + ["--jobs", "1"],
+            "threads101 grade --jobs 2": grade + ["--jobs", "2"],
+            "grade on Dask, 2 workers": grade + ["--scheduler", address],
         }
         seconds: dict[str, list[float]] = {k: [] for k in runs}
         peaks: dict[str, int] = {k: 0 for k in runs}
         for r in range(rounds):
-            for name, cmd in runs.items():
-                course = Path(tmp) / f"run-{r}-{len(seconds[name])}-{abs(hash(name))}"
+            for i, (name, cmd) in enumerate(runs.items()):
+                course = Path(tmp) / f"run-{r}-{i}"
                 shutil.copytree(base, course)
                 s, peak = timed([part.replace("{c}", str(course)) for part in cmd], course)
                 seconds[name].append(s)
@@ -159,13 +165,84 @@ def bench_grading(students: int = 60, rounds: int = 1) -> None:
                 shutil.rmtree(course, ignore_errors=True)
         med = {k: statistics.median(v) for k, v in seconds.items()}
         print(f"grading {students} students x {len(C.NOTEBOOKS)} notebooks "
-              f"(median of {rounds} round(s))")
+              f"(median of {rounds} round(s); peak memory: the command and its children)")
         for name in runs:
             print(f"  {name:28s} {med[name]:7.1f} s   peak memory {peaks[name] / 2**20:7.0f} MiB")
         j1, j2 = med["threads101 grade --jobs 1"], med["threads101 grade --jobs 2"]
         print(f"  speed-up --jobs 2 vs --jobs 1:      {j1 / j2:5.2f}x  (target: >= 1.7)")
         print(f"  speed-up --jobs 2 vs nbgrader:      {med['nbgrader autograde'] / j2:5.2f}x"
               f"  (target: >= 1.7)")
+        dask = med["grade on Dask, 2 workers"]
+        print(f"  Dask 2 workers vs --jobs 2:         {dask / j2:5.2f}   (target: <= 1.10)")
+
+
+@contextlib.contextmanager
+def _dask_cluster(root: Path, workers: int):
+    """A local `dask scheduler` and `workers` single-threaded `dask worker` processes."""
+    root.mkdir(parents=True)
+    procs = [subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1",
+                               "--port", "0", "--no-dashboard", "--scheduler-file",
+                               str(root / "s.json")], cwd=root, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)]
+    try:
+        while not (root / "s.json").exists():
+            time.sleep(0.1)
+        time.sleep(0.3)
+        address = json.loads((root / "s.json").read_text())["address"]
+        for i in range(workers):
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "dask", "worker", address, "--nthreads", "1",
+                 "--no-nanny", "--no-dashboard", "--host", "127.0.0.1"], cwd=root,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        from distributed import Client
+
+        with Client(address) as client:
+            client.wait_for_workers(workers, timeout=120)
+        yield address
+    finally:
+        for p in procs[::-1]:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def sleepy_execute(notebook_json: str, settings: dict | None = None):
+    """Stands in for a worker's grading in the scale simulation: a fixed sleep."""
+    from .execute import ExecutionResult
+
+    time.sleep(SLEEP)
+    return ExecutionResult(notebook_json, SLEEP, [])
+
+
+SLEEP = 0.25
+
+
+def bench_scale(students: int = 60) -> None:
+    """Issue 6: with workers whose grading is a fixed sleep, throughput against the number
+    of workers, and the coordinator's own CPU time per notebook graded."""
+    from .grade import Grader
+
+    with tempfile.TemporaryDirectory(prefix="threads101-bench-") as tmp:
+        base = suites.prepare_course(Path(tmp) / "base")
+        scaled_class(base, students)
+        tasks = sum(1 for _ in (base / "submitted").glob(f"*/{C.ASSIGNMENT}/*.ipynb"))
+        print(f"scale simulation: {students} students, {tasks} notebooks, each 'graded' by a "
+              f"{SLEEP} s sleep on a Dask worker")
+        for workers in (1, 2, 4, 8):
+            course = Path(tmp) / f"w{workers}"
+            shutil.copytree(base, course)
+            with _dask_cluster(Path(tmp) / f"dask{workers}", workers) as address:
+                cpu0, start = time.process_time(), time.monotonic()
+                Grader(course, scheduler=address, force=True, execute=sleepy_execute).run()
+                wall, cpu = time.monotonic() - start, time.process_time() - cpu0
+            print(f"  {workers} worker(s): {wall:6.1f} s, {tasks / wall:5.1f} notebooks/s "
+                  f"(ideal {workers / SLEEP:5.1f}); coordinator CPU {1000 * cpu / tasks:5.1f} ms "
+                  f"per notebook (target: < 20)")
+            shutil.rmtree(course, ignore_errors=True)
 
 
 def bench_sandbox(rounds: int = 5) -> None:
@@ -187,7 +264,8 @@ def bench_sandbox(rounds: int = 5) -> None:
         print(f"  ratio:          {sandboxed / unsandboxed:6.3f}  (target: <= 1.10)")
 
 
-BENCHES = {"hidden": bench_hidden, "grading": bench_grading, "sandbox": bench_sandbox}
+BENCHES = {"hidden": bench_hidden, "grading": bench_grading, "sandbox": bench_sandbox,
+           "scale": bench_scale}
 
 
 def main(argv: list[str] | None = None) -> int:

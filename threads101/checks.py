@@ -26,8 +26,9 @@ import sysconfig
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 # --------------------------------------------------------------------------
 # References taken at import, before any student code runs.
@@ -897,7 +898,7 @@ class LockGroup:
         self._waiting: set[int] = set()
         self._signal = _Signal()
 
-    def lock(self, name: str) -> "TrackedLock":
+    def lock(self, name: str) -> TrackedLock:
         return TrackedLock(self, name)
 
     def held_by_me(self) -> list[str]:

@@ -14,7 +14,10 @@ nbgrader_config.py.
   error output, so their tests score zero (a graded cell with no error would
   otherwise count as passed), and the tests that ran before keep their points;
 - the output a cell can produce is capped (a flood of prints is cut, not
-  stored whole);
+  stored whole), display updates too; widget messages are ignored (grading
+  needs no widgets, and nbclient would store their state whole and trust it);
+- whatever the kernel sends that the client cannot handle costs that notebook
+  (as a dead kernel does), not the grading run;
 - the kernel is always the kit's own (`Execute.kernel_name`), whatever the
   submitted notebook says.
 
@@ -31,8 +34,8 @@ import time
 from dataclasses import dataclass, field
 
 import nbformat
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.client import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.nbgraderformat import ValidationError
 from nbgrader.nbgraderformat.common import SchemaMismatchError
@@ -42,7 +45,7 @@ from traitlets import Integer
 from traitlets.config import Config
 
 KERNEL_DIED = "KernelDied"
-KERNEL_STUCK = "KernelStuck"
+KERNEL_STUCK = "KernelStuck"  # stopped by the grader: past the timeout, or unmanageable
 NOT_RUN = "NotRun"
 
 
@@ -70,11 +73,15 @@ class KitExecute(Execute):
             for index, cell in enumerate(self.nb.cells):
                 try:
                     self.preprocess_cell(cell, resources, index)
+                    self._note_errors(index, cell)
                 except DeadKernelError:
                     self._kernel_died(index)
                     break
                 except CellTimeoutError:  # interrupted at the timeout, and still busy
-                    self._kernel_died(index, stuck=True)
+                    self._kernel_died(index, how="stuck")
+                    break
+                except Exception as exc:  # the kernel sent what the client could not handle
+                    self._kernel_died(index, how="broke", detail=f"{type(exc).__name__}: {exc}")
                     break
         self.set_widgets_metadata()
         return self.nb, self.resources
@@ -83,16 +90,33 @@ class KitExecute(Execute):
         self.problems.append(message)
         self.log.warning(message)
 
-    def _kernel_died(self, index: int, stuck: bool = False) -> None:
+    def _note_errors(self, index: int, cell) -> None:
+        """Say so when a cell's code stopped the run's normal course (the kernel lived on)."""
+        names = {o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"}
+        name = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}")
+        if "SystemExit" in names:
+            self._problem(f"{name} raised SystemExit (the kernel caught it and went on)")
+        if "CellTimeoutError" in names:
+            self._problem(f"{name} ran past the cell timeout ({self.timeout} s) and was interrupted")
+
+    def _kernel_died(self, index: int, how: str = "died", detail: str = "") -> None:
+        """The kernel died ("died"), ignored the interrupt at the timeout ("stuck") or sent
+        what the client could not handle ("broke") while running cell `index`."""
         cell = self.nb.cells[index]
         name = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}")
-        if stuck:
+        if how == "stuck":
             self._problem(f"the kernel was stopped: it ran {name} past the cell timeout "
                           f"({self.timeout} s) and did not respond to the interrupt")
             cell.outputs.append(error_output(
                 KERNEL_STUCK, f"this cell ran longer than {self.timeout} s and went on after "
                 "the interrupt (KeyboardInterrupt ignored?): the kernel was stopped; the "
                 "cells below were not run"))
+        elif how == "broke":
+            self._problem(f"the kernel was stopped: while running {name} it sent what the "
+                          f"grader could not handle ({detail})")
+            cell.outputs.append(error_output(
+                KERNEL_STUCK, "while running this cell the kernel sent messages the grader "
+                "could not handle: the kernel was stopped; the cells below were not run"))
         else:
             self._problem(f"the kernel died while running {name}")
             cell.outputs.append(error_output(
@@ -101,9 +125,19 @@ class KitExecute(Execute):
         for later in self.nb.cells[index + 1:]:
             if later.cell_type == "code":
                 later.outputs = [error_output(
-                    NOT_RUN, f"not run: the kernel {'was stopped' if stuck else 'died'} "
+                    NOT_RUN, f"not run: the kernel {'died' if how == 'died' else 'was stopped'} "
                              f"earlier, in {name}")]
                 later.execution_count = None
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        """Widget (comm) messages are ignored: no widget state is kept or trusted."""
+
+    def _update_display_id(self, display_id, msg):
+        """A display update replaces earlier outputs in place: capped like outputs."""
+        if len(json.dumps(msg.get("content", {}))) > self.max_output_bytes:
+            self._problem(f"a display update over {self.max_output_bytes} bytes was ignored")
+            return
+        super()._update_display_id(display_id, msg)
 
     def output(self, outs, msg, display_id, cell_index):
         size = len(json.dumps(msg.get("content", {})))

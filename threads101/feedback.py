@@ -125,9 +125,11 @@ pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: .85rem; 
 {% for s in sections %}<h2>{{ s.title }}</h2>
 {% if s.code %}<p>Your code:</p><pre>{{ s.code }}</pre>{% endif %}
 {% if s.answer %}<p>Your answer:</p><pre>{{ s.answer }}</pre>
-<p>{% if s.manual_score is none %}Not graded yet{% else %}{{ "%g"|format(s.manual_score) }} / {{ "%g"|format(s.manual_max) }}{% endif %}</p>{% endif %}
+<p>{% if s.manual_score is none %}Not graded yet{% else %}
+{{ "%g"|format(s.manual_score) }} / {{ "%g"|format(s.manual_max) }}{% endif %}</p>{% endif %}
 {% for t in s.tests %}<div class="test{% if not t.passed %} failed{% endif %}">
-<span class="pts">{% if t.score is not none %}{{ "%g"|format(t.score) }}{% else %}?{% endif %} / {{ "%g"|format(t.max_score) }}</span>
+<span class="pts">{% if t.score is not none %}{{ "%g"|format(t.score) }}{% else %}?{% endif %}
+/ {{ "%g"|format(t.max_score) }}</span>
 <b>{{ "passed" if t.passed else "failed" }}</b>: {{ t.description }}
 {% if t.message %}<div class="msg">{{ t.message }}</div>{% endif %}</div>{% endfor %}
 {% endfor %}

@@ -18,28 +18,27 @@ change since the last run is not graded again unless `force`.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import hashlib
 import json
 import multiprocessing
 import os
-import shutil
-import time
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import jsonschema
 import nbformat
+from nbgrader.nbgraderformat.common import SchemaMismatchError
 from traitlets.config import Config, PyFileConfigLoader
 
-from . import __version__
+from . import __version__, store
 from . import course as C
-from . import store
 from .execute import ExecutionResult, execute_notebook
 from .gradebook import cell_scores
 
 STATE_DIR = ".threads101"
-EXECUTED = f"{STATE_DIR}/executed"
 STATE_FILE = f"{STATE_DIR}/grading-state.json"
 LOG_DIR = "logs"
 
@@ -99,7 +98,7 @@ class StudentResult:
         return self.problems + [f"{nb}: {p}" for nb, r in self.notebooks.items() for p in r.problems]
 
     @classmethod
-    def from_dict(cls, data: dict) -> "StudentResult":
+    def from_dict(cls, data: dict) -> StudentResult:
         nbs = {k: NotebookResult(**v) for k, v in data.pop("notebooks").items()}
         return cls(notebooks=nbs, **data)
 
@@ -124,9 +123,8 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def inspect_submission(folder: Path, notebooks: list[str]
-                       ) -> tuple[dict[str, Path], list[str], dict[str, str]]:
-    """(good notebooks, problems, per-notebook problems) of one student's submitted folder."""
+def inspect_submission(folder: Path, notebooks: list[str]) -> tuple[dict, list[str], dict[str, str]]:
+    """(readable notebooks by name, problems, per-notebook problems) of a submitted folder."""
     good, problems, bad = {}, [], {}
     for name in notebooks:
         path = folder / f"{name}.ipynb"
@@ -142,7 +140,7 @@ def inspect_submission(folder: Path, notebooks: list[str]
             reason = "not valid JSON" if "JSON" in str(exc) else type(exc).__name__
             bad[name] = f"malformed notebook file ({reason}): could not be graded, scored zero"
             continue
-        good[name] = path
+        good[name] = nb
     for path in sorted(folder.iterdir()):
         if path.name == "timestamp.txt" or path.name.startswith("."):
             continue
@@ -187,8 +185,10 @@ def tampering_notes(nb, release) -> list[str]:
 class Grader:
     def __init__(self, course: Path = C.REPO, jobs: int | None = None,
                  students: list[str] | None = None, force: bool = False,
-                 scheduler: str | None = None, reporter=None, unsafe: bool = False):
+                 scheduler: str | None = None, reporter=None, unsafe: bool = False,
+                 execute=execute_notebook):
         C.ensure_tools_on_path()
+        self.execute = execute  # the unit of grading (the benchmark swaps in a fixed sleep)
         self.course = Path(course).resolve()
         self.jobs = jobs or os.cpu_count() or 1
         self.only = set(students or [])
@@ -250,15 +250,13 @@ class Grader:
             found = [s for s in found if s in self.only]
         return found
 
-    def prepare(self, student: str, notebook: str, path: Path) -> tuple[str, list[str]]:
-        """Sanitize a submitted notebook as nbgrader's autograde does.
-
-        Returns its JSON and notes for the instructor about what had to be put right.
-        """
-        nb = nbformat.read(path, as_version=4)
+    def prepare(self, student: str, notebook: str, nb) -> tuple[str, list[str]]:
+        """Sanitize a submitted notebook (read by inspect_submission) as nbgrader's
+        autograde does. Returns its JSON and notes for the instructor about what had to be
+        put right."""
         notes = tampering_notes(nb, self._release(notebook))
         nb = store.sanitize(nb, student, notebook, self.db_url, self.cfg)
-        return nbformat.writes(nb), notes
+        return json.dumps(nb), notes  # for our own worker: plain JSON, no validation pass
 
     def _release(self, notebook: str):
         cache = self.__dict__.setdefault("_releases", {})
@@ -269,15 +267,8 @@ class Grader:
                 cache[notebook] = None
         return cache[notebook]
 
-    def store(self, student: str, executed: dict[str, Path], timestamp: Path | None) -> None:
-        """nbgrader autograde's bookkeeping for one student, on the executed notebooks
-        (`executed`: notebook name -> file of the executed notebook)."""
-        stamp = timestamp.read_text().strip() if timestamp is not None and timestamp.exists() else None
-        notebooks = {name: nbformat.read(path, as_version=4) for name, path in executed.items()}
-        store.store(self.shared, self.cfg, self.course, student, notebooks, self.notebooks, stamp)
-
     def _scores(self, result: StudentResult) -> None:
-        for cell in cell_scores(self.db_url, result.student) or []:
+        for cell in cell_scores(self.shared.gb, result.student) or []:
             nb = result.notebooks.setdefault(cell.notebook, NotebookResult(cell.notebook))
             nb.max_score += cell.max_score
             if cell.score is None:
@@ -310,13 +301,7 @@ class Grader:
                 results[student] = StudentResult.from_dict(dict(previous["result"]))
                 results[student].graded = False
                 continue
-            shutil.rmtree(self.course / EXECUTED / student, ignore_errors=True)  # no stale results
-            good, problems, bad = inspect_submission(folder, self.notebooks)
-            result.problems += problems
-            for name, message in bad.items():
-                result.notebooks[name] = NotebookResult(name, problems=[message])
-            work[student] = {"good": good, "key": key, "folder": folder, "todo": set(good),
-                             "start": time.monotonic()}
+            work[student] = {"key": key, "folder": folder}
 
         if self.reporter:
             self.reporter.start(total=len(work), skipped=len(results) - len(work))
@@ -332,46 +317,80 @@ class Grader:
             self.reporter.finish()
         return [results[s] for s in sorted(results)]
 
+    def _open(self, student: str, item: dict, result: StudentResult) -> None:
+        """Read a student's notebooks, just before their grading starts."""
+        good, problems, bad = inspect_submission(item["folder"], self.notebooks)
+        result.problems += problems
+        for name, message in bad.items():
+            result.notebooks[name] = NotebookResult(name, problems=[message])
+        item.update(good=good, todo=set(good), executed={}, notes={})
+
     def _execute_all(self, work: dict, results: dict) -> None:
+        """Prepare, execute and store, with a bounded number of notebooks in flight: the
+        coordinator reads a student's files only when their turn comes, so memory does
+        not grow with the size of the class."""
         executor = self._executor()
+        students, tasks = collections.deque(work), collections.deque()
+        in_flight: dict = {}
         try:
-            futures = {}
-            for student, item in work.items():
-                for name, path in item["good"].items():
-                    try:
-                        prepared, notes = self.prepare(student, name, path)
-                        item.setdefault("notes", {})[name] = notes
-                    except Exception as exc:
-                        results[student].notebooks[name] = NotebookResult(
-                            name, problems=[f"could not be prepared for grading "
-                                            f"({type(exc).__name__}: {exc}) (scored zero)"])
-                        item["todo"].discard(name)
+            while students or tasks or in_flight:
+                while len(in_flight) < self._window(executor) and (students or tasks):
+                    if not tasks:
+                        student = students.popleft()
+                        self._open(student, work[student], results[student])
+                        tasks.extend((student, name) for name in work[student]["good"])
+                        if not work[student]["todo"]:
+                            self._finish_student(student, work[student], results[student])
                         continue
-                    future = self._submit(executor, prepared, f"{student}/{name}")
-                    futures[future] = (student, name, prepared)
-                if not item["todo"]:
-                    self._finish_student(student, item, results[student])
-            for future in _as_completed(executor, futures):
-                student, name, prepared = futures[future]
-                item, result = work[student], results[student]
-                try:
-                    outcome: ExecutionResult = future.result()
-                except Exception as exc:  # the worker itself failed
-                    outcome = ExecutionResult(prepared, 0.0, [f"the grading worker failed: "
-                                                              f"{type(exc).__name__}: {exc}"], True)
-                if outcome.grader_failed:
-                    item["grader_failed"] = True
-                target = self.course / EXECUTED / student / f"{name}.ipynb"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(outcome.notebook)
-                result.notebooks[name] = NotebookResult(
-                    name, seconds=outcome.seconds,
-                    problems=item.get("notes", {}).get(name, []) + list(outcome.problems))
-                item["todo"].discard(name)
-                if not item["todo"]:
-                    self._finish_student(student, item, result)
+                    student, name = tasks.popleft()
+                    item = work[student]
+                    try:
+                        prepared, item["notes"][name] = self.prepare(student, name,
+                                                                     item["good"].pop(name))
+                    except Exception as exc:
+                        if isinstance(exc, NOTEBOOK_ERRORS):  # the submitted file is broken
+                            problem = (f"could not be prepared for grading: its nbgrader "
+                                       f"metadata is invalid ({exc}) (scored zero)")
+                        else:  # a bug of ours, or the gradebook: not the student's fault
+                            item["grader_failed"] = True
+                            problem = f"the grader failed preparing it: {type(exc).__name__}: {exc}"
+                        results[student].notebooks[name] = NotebookResult(name, problems=[problem])
+                        item["todo"].discard(name)
+                        if not item["todo"]:
+                            self._finish_student(student, item, results[student])
+                        continue
+                    in_flight[self._submit(executor, prepared, f"{student}/{name}")] = (
+                        student, name, prepared)
+                if in_flight:
+                    for future in _first_completed(executor, list(in_flight)):
+                        self._collect(future, *in_flight.pop(future), work, results)
         finally:
             _shutdown(executor)
+
+    def _collect(self, future, student: str, name: str, prepared: str, work: dict,
+                 results: dict) -> None:
+        item, result = work[student], results[student]
+        try:
+            outcome: ExecutionResult = future.result()
+        except Exception as exc:  # the worker itself failed
+            outcome = ExecutionResult(prepared, 0.0, [f"the grading worker failed: "
+                                                      f"{type(exc).__name__}: {exc}"], True)
+        if outcome.grader_failed:
+            item["grader_failed"] = True
+        else:  # our own worker's output: no need to validate it again
+            item["executed"][name] = nbformat.v4.reads(outcome.notebook)
+        result.notebooks[name] = NotebookResult(
+            name, seconds=outcome.seconds,
+            problems=item["notes"].get(name, []) + list(outcome.problems))
+        item["todo"].discard(name)
+        if not item["todo"]:
+            self._finish_student(student, item, result)
+
+    def _window(self, executor) -> int:
+        """How many notebooks to keep in flight: enough to keep every worker busy."""
+        if self.scheduler:
+            return 2 * max(1, len(executor.scheduler_info().get("workers", {}))) + 2
+        return 2 * self.jobs
 
     def _finish_student(self, student: str, item: dict, result: StudentResult) -> None:
         if item.get("grader_failed"):  # not the student's fault: store nothing, retry next run
@@ -383,18 +402,24 @@ class Grader:
                 self.reporter.student_done(result)
             return
         log_lines = [f"student {student}, graded by threads101 {__version__}"]
-        executed = {n: self.course / EXECUTED / student / f"{n}.ipynb" for n in item["good"]}
-        graded = {n: p for n, p in executed.items() if p.exists()
-                  and not any("could not be prepared" in x for x in result.notebooks[n].problems)}
+        final = {}
         try:
-            self.store(student, graded, item["folder"] / "timestamp.txt")
-            log_lines.append(f"stored: {', '.join(sorted(graded)) or 'no notebook'} graded, "
+            stamp = item["folder"] / "timestamp.txt"
+            final = store.store(self.shared, self.cfg, self.course, student, item["executed"],
+                                self.notebooks, stamp.read_text().strip() if stamp.exists() else None)
+            log_lines.append(f"stored: {', '.join(sorted(final)) or 'no notebook'} graded, "
                              f"the others scored zero")
-        except Exception as exc:
-            result.problems.append(f"storing the grades failed: {str(exc).strip().splitlines()[-1]}")
+        except NOTEBOOK_ERRORS as exc:  # nbgrader refused the notebook's metadata
+            result.problems.append(f"the grades could not be stored: invalid nbgrader metadata "
+                                   f"({str(exc).strip().splitlines()[0]})")
             log_lines.append(str(exc))
-        for name, nb in result.notebooks.items():
-            nb.score = nb.max_score = 0.0
+        except Exception as exc:  # the gradebook or a bug of ours: not the student's fault
+            item["grader_failed"] = True
+            result.problems.append(f"the grader failed storing the grades: "
+                                   f"{type(exc).__name__}: {exc}")
+            return self._finish_student(student, item, result)
+        for nb_result in result.notebooks.values():
+            nb_result.score = nb_result.max_score = 0.0
         result.pending_manual = 0
         self._scores(result)
         result.seconds = sum(n.seconds for n in result.notebooks.values())
@@ -402,29 +427,15 @@ class Grader:
         for name, nb_result in sorted(result.notebooks.items()):
             log_lines.append(f"\n== {name}: {nb_result.score:g}/{nb_result.max_score:g}, "
                              f"{nb_result.seconds:.1f} s; " + "; ".join(nb_result.problems or ["ok"]))
-            log_lines += self._failed_tests(student, name)
+            if name in final:
+                log_lines += failed_tests(final[name])
         log = self.course / LOG_DIR / f"{student}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text("\n".join(log_lines) + "\n")
+        item.pop("executed", None)
         self.state[student] = {"key": item["key"], "result": asdict(result)}
         if self.reporter:
             self.reporter.student_done(result)
-
-    def _failed_tests(self, student: str, notebook: str) -> list[str]:
-        """The failed graded cells of an autograded notebook, with their messages."""
-        from .feedback import error_message
-
-        path = self.course / "autograded" / student / C.ASSIGNMENT / f"{notebook}.ipynb"
-        if not path.exists():
-            return []
-        lines = []
-        for cell in nbformat.read(path, as_version=4).cells:
-            if C.is_graded_code(cell):
-                message = error_message(cell.get("outputs", []))
-                if message:
-                    lines.append(f"-- {C.nbgrader_meta(cell)['grade_id']} failed:")
-                    lines += ["   " + line for line in message.splitlines()]
-        return lines
 
     def _executor(self):
         """Where notebooks execute: a local process pool, or the workers of a Dask cluster."""
@@ -440,16 +451,35 @@ class Grader:
     def _submit(self, executor, prepared: str, name: str):
         if self.scheduler:  # a unique key: two identical notebooks are still graded twice
             key = f"threads101-{name}-{hashlib.sha1(os.urandom(8)).hexdigest()[:10]}"
-            return executor.submit(execute_notebook, prepared, self.settings, key=key, pure=False)
-        return executor.submit(execute_notebook, prepared, self.settings)
+            return executor.submit(self.execute, prepared, self.settings, key=key, pure=False)
+        return executor.submit(self.execute, prepared, self.settings)
 
 
-def _as_completed(executor, futures):
+def _first_completed(executor, futures: list) -> set:
+    """Wait until at least one future is done; returns the done ones."""
     if hasattr(executor, "scheduler_info"):  # a dask.distributed Client
-        from distributed import as_completed
+        from distributed import wait
 
-        return as_completed(list(futures))
-    return cf.as_completed(futures)
+        return wait(futures, return_when="FIRST_COMPLETED").done
+    return cf.wait(futures, return_when=cf.FIRST_COMPLETED).done
+
+
+#: Exceptions that mean a submitted notebook is broken (not the grader).
+NOTEBOOK_ERRORS = (nbformat.ValidationError, jsonschema.ValidationError, SchemaMismatchError)
+
+
+def failed_tests(nb) -> list[str]:
+    """The failed graded cells of an autograded notebook, with their messages."""
+    from .feedback import error_message
+
+    lines = []
+    for cell in nb.cells:
+        if C.is_graded_code(cell):
+            message = error_message(cell.get("outputs", []))
+            if message:
+                lines.append(f"-- {C.nbgrader_meta(cell)['grade_id']} failed:")
+                lines += ["   " + line for line in message.splitlines()]
+    return lines
 
 
 def _shutdown(executor) -> None:

@@ -23,17 +23,23 @@ def sqlite_url(course: Path) -> str:
     return "sqlite:///" + str(Path(course) / "gradebook.db")
 
 
-def cell_scores(url: str, student: str, assignment: str = ASSIGNMENT) -> list[CellScore] | None:
-    """Every graded cell of a student's submission, or None if there is no submission."""
-    with Gradebook(url) as gb:
-        try:
-            submission = gb.find_submission(assignment, student)
-        except MissingEntry:
-            return None
-        out = []
-        for nb in submission.notebooks:
-            for grade in nb.grades:
-                auto = grade.cell_type == "code"
-                score = None if grade.needs_manual_grade else grade.score
-                out.append(CellScore(nb.name, grade.name, score, grade.max_score, auto))
-        return out
+def cell_scores(url_or_gradebook, student: str, assignment: str = ASSIGNMENT
+                ) -> list[CellScore] | None:
+    """Every graded cell of a student's submission, or None if there is no submission.
+
+    Takes a database URL, or a Gradebook already open."""
+    if isinstance(url_or_gradebook, str):
+        with Gradebook(url_or_gradebook) as gb:
+            return cell_scores(gb, student, assignment)
+    gb = url_or_gradebook
+    try:
+        submission = gb.find_submission(assignment, student)
+    except MissingEntry:
+        return None
+    out = []
+    for nb in submission.notebooks:
+        for grade in nb.grades:
+            auto = grade.cell_type == "code"
+            score = None if grade.needs_manual_grade else grade.score
+            out.append(CellScore(nb.name, grade.name, score, grade.max_score, auto))
+    return out

@@ -53,7 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
     # Send small writes at once: with Nagle's algorithm, a reused connection waits
     # for the client's delayed ACK (~40 ms) between the headers and the body.
     disable_nagle_algorithm = True
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format, *args):  # keep the notebook quiet
         pass
@@ -97,7 +97,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128  # many clients connecting at once must not wait for a retry
 
-    def __init__(self, owner: "DownloadServer"):
+    def __init__(self, owner: DownloadServer):
         self.owner = owner
         super().__init__(("127.0.0.1", 0), _Handler)
 
@@ -127,7 +127,7 @@ class DownloadServer:
         self._thread: threading.Thread | None = None
 
     # -- life cycle -----------------------------------------------------------
-    def start(self) -> "DownloadServer":
+    def start(self) -> DownloadServer:
         self._gave_up = False
         self._server = _Server(self)
         self._thread = threading.Thread(target=self._server.serve_forever,
@@ -152,7 +152,7 @@ class DownloadServer:
         self._thread.join(5)
         self._server = None
 
-    def __enter__(self) -> "DownloadServer":
+    def __enter__(self) -> DownloadServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -20,16 +20,16 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
-from jinja2 import Environment  # noqa: E402
-from nbgrader.api import Gradebook  # noqa: E402
+import matplotlib.pyplot as plt
+import nbformat
+from jinja2 import Environment
+from nbgrader.api import Gradebook
 
-from . import course as C  # noqa: E402
-from .gradebook import cell_scores  # noqa: E402
+from . import course as C
+from .gradebook import cell_scores
 
 CAUSES = ("wrong result", "race", "hang", "crash", "not attempted", "not submitted")
-RACE_WORDS = re.compile(r"race|atomic|lost update|lock|interleav|shared|at the same time", re.I)
+RACE_WORDS = re.compile(r"race|atomic|lost update|lock|interleav|shared|at the same time", re.IGNORECASE)
 HANG_WORDS = re.compile(r"did not finish within|is deadlocked")
 CRASH_NAMES = {"KernelDied", "NotRun", "CellTimeoutError", "DeadKernelError"}
 

@@ -23,28 +23,41 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.nbgraderformat import common as nbgrader_format
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput,
-                                    DeduplicateIds, IgnorePattern, LimitOutput, OverwriteCells,
-                                    OverwriteKernelspec, SaveAutoGrades)
-from nbgrader.preprocessors import latesubmissions, overwritecells, overwritekernelspec
-from nbgrader.preprocessors import saveautogrades
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+    latesubmissions,
+    overwritecells,
+    overwritekernelspec,
+    saveautogrades,
+)
 
 from . import course as C
 
-SANITIZE = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata)
+# nbgrader's sanitizing, without its metadata check: the same check runs after execution
+# (AFTER_EXECUTION) on the same metadata, and once is enough.
+SANITIZE = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells)
 AFTER_EXECUTION = (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
                    AssignLatePenalties, CheckCellMetadata)
 _PATCHED = (overwritecells, overwritekernelspec, saveautogrades, latesubmissions)
 
 
 class _Session:
-    """The gradebook's session, with commits turned into flushes (one commit per student)."""
+    """The gradebook's session, with commits deferred: one commit per student (the
+    session's autoflush keeps queries consistent in between)."""
 
     def __init__(self, session):
         self._session = session
 
     def commit(self):
-        self._session.flush()
+        pass
 
     def __getattr__(self, name):
         return getattr(self._session, name)
@@ -53,7 +66,7 @@ class _Session:
 class _GradebookView:
     """What a preprocessor gets for `Gradebook(url)`: the shared one, never closed by it."""
 
-    def __init__(self, shared: "SharedGradebook"):
+    def __init__(self, shared: SharedGradebook):
         self._shared = shared
         self.db = _Session(shared.gb.db)
 
@@ -77,6 +90,13 @@ class _GradebookView:
     def find_notebook(self, name, assignment):
         return self._shared.cached("notebook", self._shared.gb.find_notebook, name, assignment)
 
+    # A student's grades and comments of a notebook, read in one query instead of one per cell.
+    def find_grade(self, name, notebook, assignment, student):
+        return self._shared.submitted(notebook, assignment, student, "grades", name)
+
+    def find_comment(self, name, notebook, assignment, student):
+        return self._shared.submitted(notebook, assignment, student, "comments", name)
+
     def __getattr__(self, name):
         return getattr(self._shared.gb, name)
 
@@ -87,6 +107,9 @@ class SharedGradebook:
     def __init__(self, url: str):
         self.url = url
         self.gb = Gradebook(url)
+        # We are the gradebook's only writer during a run: objects read once stay valid
+        # after a commit (no reloading of the cached source cells after every student).
+        self.gb.db().expire_on_commit = False
         self._cache: dict = {}
 
     def cached(self, kind, find, *key):
@@ -100,11 +123,23 @@ class SharedGradebook:
             raise value
         return value
 
+    def submitted(self, notebook, assignment, student, kind, name):
+        key = ("submitted", kind, notebook, assignment, student)
+        if key not in self._cache:
+            found = self.gb.find_submission_notebook(notebook, assignment, student)
+            self._cache[key] = {row.name: row for row in getattr(found, kind)}
+        try:
+            return self._cache[key][name]
+        except KeyError:
+            raise MissingEntry() from None
+
     def commit(self) -> None:
         self.gb.db.commit()
+        self._cache = {k: v for k, v in self._cache.items() if k[0] != "submitted"}
 
     def rollback(self) -> None:
         self.gb.db.rollback()
+        self._cache = {k: v for k, v in self._cache.items() if k[0] != "submitted"}
 
     def close(self) -> None:
         self.gb.close()
@@ -158,11 +193,12 @@ def sanitize(nb, student: str, notebook: str, url: str, cfg):
 
 
 def store(shared: SharedGradebook, cfg, course: Path, student: str, executed: dict,
-          notebooks: list[str], timestamp: str | None) -> None:
+          notebooks: list[str], timestamp: str | None) -> dict:
     """nbgrader autograde's bookkeeping for one student, on executed notebooks.
 
     `executed` maps notebook names to executed notebooks; the course's other notebooks
-    count as missing (zero, as nbgrader does). Writes autograded/<student>/<assignment>/.
+    count as missing (zero, as nbgrader does). Writes autograded/<student>/<assignment>/
+    and returns the autograded notebooks.
     """
     gb = shared.gb
     try:
@@ -188,14 +224,17 @@ def store(shared: SharedGradebook, cfg, course: Path, student: str, executed: di
                 for grade in gb.find_submission_notebook(name, C.ASSIGNMENT, student).grades:
                     grade.auto_score = 0
                     grade.needs_manual_grade = False
+        final = {}
         for name, nb in executed.items():
             resources = _resources(student, name, shared.url)
             for klass in AFTER_EXECUTION:
                 nb, resources = klass(config=cfg)(nb, resources)
             path = dest / f"{name}.ipynb"
-            nbformat.write(nb, path)
+            path.write_text(nbformat.v4.writes(nb))  # nbformat's writer, minus a validation pass
             os.chmod(path, 0o444)
+            final[name] = nb
         shared.commit()
+        return final
     except BaseException:
         shared.rollback()
         raise
