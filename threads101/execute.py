@@ -191,4 +191,5 @@ def execute_notebook(notebook_json: str, settings: dict | None = None,
     except Exception as exc:  # the kernel never started (before any student code ran)
         problem = f"the grader could not run the notebook: {type(exc).__name__}: {exc}"
         return ExecutionResult(notebook_json, time.monotonic() - start, [problem], True)
-    return ExecutionResult(nbformat.writes(nb), time.monotonic() - start, problems)
+    # Plain JSON (sources not split into lines): the coordinator reads it back as is.
+    return ExecutionResult(json.dumps(nb), time.monotonic() - start, problems)

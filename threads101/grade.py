@@ -24,6 +24,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import time
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,7 +37,6 @@ from traitlets.config import Config, PyFileConfigLoader
 from . import __version__, store
 from . import course as C
 from .execute import ExecutionResult, execute_notebook
-from .gradebook import cell_scores
 
 STATE_DIR = ".threads101"
 STATE_FILE = f"{STATE_DIR}/grading-state.json"
@@ -258,6 +258,18 @@ class Grader:
         nb = store.sanitize(nb, student, notebook, self.db_url, self.cfg)
         return json.dumps(nb), notes  # for our own worker: plain JSON, no validation pass
 
+    def _release_prepares(self, student: str, notebook: str) -> bool:
+        """Does the unchanged student release of `notebook` prepare without error? Then
+        preparing the submission failed because of its edits (a graded cell's id changed,
+        added or duplicated, a test cell un-graded...): the notebook's problem, not the
+        grader's, or a submission could keep itself from ever being graded."""
+        release = self._release(notebook)
+        try:
+            store.sanitize(nbformat.from_dict(release), student, notebook, self.db_url, self.cfg)
+        except Exception:
+            return False
+        return release is not None
+
     def _release(self, notebook: str):
         cache = self.__dict__.setdefault("_releases", {})
         if notebook not in cache:
@@ -266,15 +278,6 @@ class Grader:
             except OSError:
                 cache[notebook] = None
         return cache[notebook]
-
-    def _scores(self, result: StudentResult) -> None:
-        for cell in cell_scores(self.shared.gb, result.student) or []:
-            nb = result.notebooks.setdefault(cell.notebook, NotebookResult(cell.notebook))
-            nb.max_score += cell.max_score
-            if cell.score is None:
-                result.pending_manual += 1
-            else:
-                nb.score += cell.score
 
     # -- the whole batch -----------------------------------------------------------
     def run(self) -> list[StudentResult]:
@@ -348,7 +351,8 @@ class Grader:
                         prepared, item["notes"][name] = self.prepare(student, name,
                                                                      item["good"].pop(name))
                     except Exception as exc:
-                        if isinstance(exc, NOTEBOOK_ERRORS):  # the submitted file is broken
+                        if (isinstance(exc, NOTEBOOK_ERRORS)  # the submitted file is broken
+                                or self._release_prepares(student, name)):  # or its edits
                             problem = (f"could not be prepared for grading: its nbgrader "
                                        f"metadata is invalid ({exc}) (scored zero)")
                         else:  # a bug of ours, or the gradebook: not the student's fault
@@ -378,7 +382,7 @@ class Grader:
         if outcome.grader_failed:
             item["grader_failed"] = True
         else:  # our own worker's output: no need to validate it again
-            item["executed"][name] = nbformat.v4.reads(outcome.notebook)
+            item["executed"][name] = nbformat.from_dict(json.loads(outcome.notebook))
         result.notebooks[name] = NotebookResult(
             name, seconds=outcome.seconds,
             problems=item["notes"].get(name, []) + list(outcome.problems))
@@ -388,9 +392,13 @@ class Grader:
 
     def _window(self, executor) -> int:
         """How many notebooks to keep in flight: enough to keep every worker busy."""
-        if self.scheduler:
-            return 2 * max(1, len(executor.scheduler_info().get("workers", {}))) + 2
-        return 2 * self.jobs
+        if not self.scheduler:
+            return 2 * self.jobs
+        now = time.monotonic()
+        if now - getattr(self, "_window_at", 0.0) > 2.0:  # workers come and go; look again
+            self._window_at = now
+            self._window_size = 2 * max(1, len(executor.scheduler_info().get("workers", {}))) + 2
+        return self._window_size
 
     def _finish_student(self, student: str, item: dict, result: StudentResult) -> None:
         if item.get("grader_failed"):  # not the student's fault: store nothing, retry next run
@@ -402,11 +410,12 @@ class Grader:
                 self.reporter.student_done(result)
             return
         log_lines = [f"student {student}, graded by threads101 {__version__}"]
-        final = {}
+        final, scores = {}, []
         try:
             stamp = item["folder"] / "timestamp.txt"
-            final = store.store(self.shared, self.cfg, self.course, student, item["executed"],
-                                self.notebooks, stamp.read_text().strip() if stamp.exists() else None)
+            final, scores = store.store(self.shared, self.cfg, self.course, student,
+                                        item["executed"], self.notebooks,
+                                        stamp.read_text().strip() if stamp.exists() else None)
             log_lines.append(f"stored: {', '.join(sorted(final)) or 'no notebook'} graded, "
                              f"the others scored zero")
         except NOTEBOOK_ERRORS as exc:  # nbgrader refused the notebook's metadata
@@ -418,10 +427,13 @@ class Grader:
             result.problems.append(f"the grader failed storing the grades: "
                                    f"{type(exc).__name__}: {exc}")
             return self._finish_student(student, item, result)
-        for nb_result in result.notebooks.values():
-            nb_result.score = nb_result.max_score = 0.0
-        result.pending_manual = 0
-        self._scores(result)
+        for cell in scores:
+            nb_result = result.notebooks.setdefault(cell.notebook, NotebookResult(cell.notebook))
+            nb_result.max_score += cell.max_score
+            if cell.score is None:
+                result.pending_manual += 1
+            else:
+                nb_result.score += cell.score
         result.seconds = sum(n.seconds for n in result.notebooks.values())
         log_lines += result.problems
         for name, nb_result in sorted(result.notebooks.items()):

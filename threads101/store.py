@@ -13,12 +13,12 @@ themselves, and so the grading rules, are nbgrader's.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 from pathlib import Path
 
 import jsonschema
-import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
@@ -40,6 +40,7 @@ from nbgrader.preprocessors import (
 )
 
 from . import course as C
+from .gradebook import CellScore
 
 # nbgrader's sanitizing, without its metadata check: the same check runs after execution
 # (AFTER_EXECUTION) on the same metadata, and once is enough.
@@ -97,6 +98,11 @@ class _GradebookView:
     def find_comment(self, name, notebook, assignment, student):
         return self._shared.submitted(notebook, assignment, student, "comments", name)
 
+    def grades_of(self, notebook, student):
+        """Every grade of a student's notebook (from the same one query)."""
+        self._shared.submitted(notebook, C.ASSIGNMENT, student, "grades", None, missing_ok=True)
+        return list(self._shared.rows("grades", notebook, C.ASSIGNMENT, student).values())
+
     def __getattr__(self, name):
         return getattr(self._shared.gb, name)
 
@@ -123,15 +129,20 @@ class SharedGradebook:
             raise value
         return value
 
-    def submitted(self, notebook, assignment, student, kind, name):
+    def rows(self, kind, notebook, assignment, student) -> dict:
         key = ("submitted", kind, notebook, assignment, student)
         if key not in self._cache:
             found = self.gb.find_submission_notebook(notebook, assignment, student)
             self._cache[key] = {row.name: row for row in getattr(found, kind)}
-        try:
-            return self._cache[key][name]
-        except KeyError:
-            raise MissingEntry() from None
+        return self._cache[key]
+
+    def submitted(self, notebook, assignment, student, kind, name, missing_ok=False):
+        rows = self.rows(kind, notebook, assignment, student)
+        if name in rows:
+            return rows[name]
+        if missing_ok:
+            return None
+        raise MissingEntry()
 
     def commit(self) -> None:
         self.gb.db.commit()
@@ -193,12 +204,12 @@ def sanitize(nb, student: str, notebook: str, url: str, cfg):
 
 
 def store(shared: SharedGradebook, cfg, course: Path, student: str, executed: dict,
-          notebooks: list[str], timestamp: str | None) -> dict:
+          notebooks: list[str], timestamp: str | None) -> tuple[dict, list[CellScore]]:
     """nbgrader autograde's bookkeeping for one student, on executed notebooks.
 
     `executed` maps notebook names to executed notebooks; the course's other notebooks
     count as missing (zero, as nbgrader does). Writes autograded/<student>/<assignment>/
-    and returns the autograded notebooks.
+    and returns the autograded notebooks and the student's score of every graded cell.
     """
     gb = shared.gb
     try:
@@ -219,9 +230,10 @@ def store(shared: SharedGradebook, cfg, course: Path, student: str, executed: di
                 target = dest / path.relative_to(source)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(path, target)
+        view = _GradebookView(shared)
         for name in notebooks:
             if name not in executed:
-                for grade in gb.find_submission_notebook(name, C.ASSIGNMENT, student).grades:
+                for grade in view.grades_of(name, student):
                     grade.auto_score = 0
                     grade.needs_manual_grade = False
         final = {}
@@ -230,11 +242,15 @@ def store(shared: SharedGradebook, cfg, course: Path, student: str, executed: di
             for klass in AFTER_EXECUTION:
                 nb, resources = klass(config=cfg)(nb, resources)
             path = dest / f"{name}.ipynb"
-            path.write_text(nbformat.v4.writes(nb))  # nbformat's writer, minus a validation pass
+            # nbformat's JSON layout, without its (slow, here redundant) validation pass
+            path.write_text(json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
             os.chmod(path, 0o444)
             final[name] = nb
+        scores = [CellScore(name, g.name, None if g.needs_manual_grade else g.score, g.max_score,
+                            g.cell_type == "code")
+                  for name in notebooks for g in view.grades_of(name, student)]
         shared.commit()
-        return final
+        return final, scores
     except BaseException:
         shared.rollback()
         raise
