@@ -364,3 +364,19 @@ def test_together_judges_each_call_on_its_own():
 def test_together_after_the_budget_still_sees_finished_calls():
     outcomes = together(0.3, {"spin": lambda: [None for _ in iter(int, 1)], "quick": lambda: 1})
     assert outcomes["spin"].hung and outcomes["quick"].value == 1
+
+
+def test_switching_off_the_tracer_during_a_race_test_fails_it():
+    import sys
+
+    def sneaky():
+        def work():
+            sys.settrace(None)  # hide from the race test's tracer
+
+        join_all([threading.Thread(target=work)])
+
+    with pytest.raises(AssertionError, match="changed the tracing"):
+        with ThreadTracer(rendezvous=2):
+            finishes(sneaky)
+    with ThreadTracer(rendezvous=2):  # an honest call is not flagged
+        finishes(lambda: join_all([threading.Thread(target=len, args=([],))]))

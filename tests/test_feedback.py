@@ -4,8 +4,8 @@ import html
 import re
 
 import pytest
-
 from conftest import NB1
+
 from threads101 import course as C
 from threads101.feedback import write_feedback
 from threads101.gradebook import sqlite_url

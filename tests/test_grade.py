@@ -6,8 +6,8 @@ import sys
 import time
 
 import pytest
+from conftest import NB1
 
-from conftest import NB1, small_class
 from threads101 import course as C
 from threads101.grade import Grader, load_results
 from threads101.gradebook import cell_scores, sqlite_url

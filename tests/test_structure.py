@@ -35,7 +35,7 @@ def test_every_contract_name_alone_in_exactly_one_solution_cell(notebook):
         assert defs[0].name == name
         assert ast.get_docstring(defs[0]), f"{name} needs a docstring"
         others = [meta(c).get("grade_id") for c in all_cells if c is not solution_cells[grade_id]
-                  and c.cell_type == "code" and re.search(rf"^(def|class) {name}\b", c.source, re.M)]
+                  and c.cell_type == "code" and re.search(rf"^(def|class) {name}\b", c.source, re.MULTILINE)]
         assert not others, f"{name} is also defined in {others}"
 
 

@@ -774,12 +774,34 @@ class ThreadTracer:
         return self._local_trace
 
     def __enter__(self):
+        global _active_tracer
+        _active_tracer, self.tampered = self, []
         _threading_settrace(self._global_trace)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
+        global _active_tracer
         _threading_settrace(None)
+        _active_tracer = None
+        if self.tampered and exc_type is None:
+            raise AssertionError(
+                "the code under test changed the tracing the test relies on "
+                f"({', '.join(sorted(set(self.tampered)))}): not allowed during this test")
         return False
+
+
+_active_tracer: ThreadTracer | None = None
+
+
+def _guarded_settrace(function):
+    """sys.settrace, noting any change of tracer while a ThreadTracer watches."""
+    tracer = _active_tracer
+    if tracer is not None and function != tracer._global_trace:
+        tracer.tampered.append("sys.settrace")
+    return _sys_settrace(function)
+
+
+sys.settrace = _guarded_settrace
 
 
 # --------------------------------------------------------------------------

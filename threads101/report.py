@@ -31,7 +31,7 @@ from .gradebook import cell_scores
 CAUSES = ("wrong result", "race", "hang", "crash", "not attempted", "not submitted")
 RACE_WORDS = re.compile(r"race|atomic|lost update|lock|interleav|shared|at the same time", re.IGNORECASE)
 HANG_WORDS = re.compile(r"did not finish within|is deadlocked")
-CRASH_NAMES = {"KernelDied", "NotRun", "CellTimeoutError", "DeadKernelError"}
+CRASH_NAMES = {"KernelDied", "KernelStuck", "NotRun", "CellTimeoutError", "DeadKernelError"}
 
 
 def classify(grade_id: str, outputs) -> str | None:

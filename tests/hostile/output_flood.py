@@ -1,0 +1,29 @@
+# HOSTILE (threat 5): flood the grader with output.
+# Solution cell `run_in_threads`. Prints about 50 MB to stdout in big and small
+# pieces, 10 MB to stderr and one 5 MB rich display: the grader keeps only the
+# first part of a cell's output and says it cut the rest, so the autograded notebook
+# stays small. Then a correct run_in_threads.
+import sys
+import threading
+
+from IPython.display import display
+
+_line = "flood " * 170_000 + "\n"  # about 1 MB
+for _ in range(45):
+    sys.stdout.write(_line)
+for _i in range(500_000):
+    print(_i)
+for _ in range(10):
+    sys.stderr.write(_line)
+display({"text/plain": "x" * 5_000_000}, raw=True)
+sys.stdout.flush()
+
+
+def run_in_threads(func, args_list):
+    """Call func(*args) for each tuple in args_list, each call in its own thread."""
+    threads = [threading.Thread(target=func, args=tuple(a)) for a in args_list]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return threads
