@@ -72,24 +72,23 @@ def release_notebook(notebook: str, root: Path = REPO):
     return nbformat.read(root / "release" / ASSIGNMENT / f"{notebook}.ipynb", as_version=4)
 
 
-def solutions(notebook: str, root: Path = REPO) -> dict[str, str]:
-    """grade_id -> instructor solution code (without markers), for the notebook's code solutions."""
+def _answers(notebook: str, root: Path, cell_type: str) -> dict[str, str]:
     out = {}
     for cell in source_notebook(notebook, root).cells:
         meta = nbgrader_meta(cell)
-        if meta.get("solution") and cell.cell_type == "code":
+        if meta.get("solution") and cell.cell_type == cell_type:
             out[meta["grade_id"]] = strip_markers(cell.source)
     return out
+
+
+def solutions(notebook: str, root: Path = REPO) -> dict[str, str]:
+    """grade_id -> instructor solution code (without markers), for the notebook's code solutions."""
+    return _answers(notebook, root, "code")
 
 
 def written_answers(notebook: str, root: Path = REPO) -> dict[str, str]:
     """grade_id -> model answer of the notebook's written (markdown) questions."""
-    out = {}
-    for cell in source_notebook(notebook, root).cells:
-        meta = nbgrader_meta(cell)
-        if meta.get("solution") and cell.cell_type == "markdown":
-            out[meta["grade_id"]] = strip_markers(cell.source)
-    return out
+    return _answers(notebook, root, "markdown")
 
 
 def filled_release(notebook: str, overrides: dict[str, str] | None = None, root: Path = REPO,
@@ -181,17 +180,22 @@ def valid_student_id(student: str) -> bool:
     return bool(_STUDENT_ID.match(student)) and not student.startswith(".")
 
 
-def hidden_code(source: str) -> str:
-    """The code between the hidden-test markers of a cell, indentation kept."""
+def region(source: str, begin: str, end: str) -> list[str]:
+    """The lines between two marker lines of a cell (indentation kept)."""
     out, inside = [], False
     for line in source.splitlines():
-        if line.strip() == HIDDEN_BEGIN:
+        if line.strip() == begin:
             inside = True
-        elif line.strip() == HIDDEN_END:
+        elif line.strip() == end:
             inside = False
         elif inside:
             out.append(line)
-    return "\n".join(out)
+    return out
+
+
+def hidden_code(source: str) -> str:
+    """The code between the hidden-test markers of a cell, indentation kept."""
+    return "\n".join(region(source, HIDDEN_BEGIN, HIDDEN_END))
 
 
 def top_level_names(code: str) -> set[str]:

@@ -18,16 +18,8 @@ MIN_SECRET_LINE = 16
 
 
 def _regions(source: str, begin: str, end: str) -> list[str]:
-    """Lines between begin/end markers."""
-    out, inside = [], False
-    for line in source.splitlines():
-        if line.strip() == begin:
-            inside = True
-        elif line.strip() == end:
-            inside = False
-        elif inside:
-            out.append(line.strip())
-    return out
+    """Lines between begin/end markers, stripped."""
+    return [line.strip() for line in C.region(source, begin, end)]
 
 
 def secret_lines(notebook: str, root: Path = C.REPO) -> set[str]:
