@@ -64,15 +64,16 @@ class PeakMemory:
         return self.peak
 
 
-def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
-    """(seconds, peak memory in bytes) of a command."""
+def timed(cmd: list[str], cwd: Path, env: dict | None = None,
+          ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
+    """(seconds, peak memory in bytes) of a command; exit codes other than `ok` raise."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=cwd, env=C.tool_env(env), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     memory = PeakMemory(proc.pid)
     _, err = proc.communicate()
     peak = memory.stop()
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{err[-3000:]}")
     return time.monotonic() - start, peak
 
@@ -159,7 +160,10 @@ def bench_grading(students: int = 60, rounds: int = 1) -> None:
             for i, (name, cmd) in enumerate(runs.items()):
                 course = Path(tmp) / f"run-{r}-{i}"
                 shutil.copytree(base, course)
-                s, peak = timed([part.replace("{c}", str(course)) for part in cmd], course)
+                # plain nbgrader exits 1 when any student could not be graded, and the sample
+                # class has such students on purpose (a malformed notebook, for one)
+                s, peak = timed([part.replace("{c}", str(course)) for part in cmd], course,
+                                ok=(0, 1) if cmd[2] == "nbgrader" else (0,))
                 seconds[name].append(s)
                 peaks[name] = max(peaks[name], peak)
                 shutil.rmtree(course, ignore_errors=True)
