@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import (
+    Assignment,
+    BaseCell,
+    Grade,
+    Gradebook,
+    Notebook,
+    SubmittedAssignment,
+    SubmittedNotebook,
+)
 
 from .course import ASSIGNMENT
 
@@ -27,19 +35,28 @@ def cell_scores(url_or_gradebook, student: str, assignment: str = ASSIGNMENT
                 ) -> list[CellScore] | None:
     """Every graded cell of a student's submission, or None if there is no submission.
 
-    Takes a database URL, or a Gradebook already open."""
+    Takes a database URL, or a Gradebook already open. One query (nbgrader's ORM
+    loads each grade's maximum score with a query of its own)."""
     if isinstance(url_or_gradebook, str):
         with Gradebook(url_or_gradebook) as gb:
             return cell_scores(gb, student, assignment)
-    gb = url_or_gradebook
-    try:
-        submission = gb.find_submission(assignment, student)
-    except MissingEntry:
-        return None
-    out = []
-    for nb in submission.notebooks:
-        for grade in nb.grades:
-            auto = grade.cell_type == "code"
-            score = None if grade.needs_manual_grade else grade.score
-            out.append(CellScore(nb.name, grade.name, score, grade.max_score, auto))
-    return out
+    db = url_or_gradebook.db
+    rows = (db.query(Notebook.name, BaseCell.name, Grade.score, Grade.max_score, Grade.cell_type,
+                     Grade.needs_manual_grade)
+            .select_from(Grade)
+            .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+            .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+            .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+            .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+            .join(BaseCell, Grade.cell_id == BaseCell.id)
+            .filter(SubmittedAssignment.student_id == student, Assignment.name == assignment)
+            .order_by(Notebook.name, BaseCell.name)
+            .all())
+    if not rows:
+        has_submission = (db.query(SubmittedAssignment.id)
+                          .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+                          .filter(SubmittedAssignment.student_id == student,
+                                  Assignment.name == assignment).first())
+        return [] if has_submission else None
+    return [CellScore(notebook, name, None if needs_manual else score, max_score, cell_type == "code")
+            for notebook, name, score, max_score, cell_type, needs_manual in rows]

@@ -40,7 +40,7 @@ from nbgrader.preprocessors import (
 )
 
 from . import course as C
-from .gradebook import CellScore
+from .gradebook import CellScore, cell_scores
 
 # nbgrader's sanitizing, without its metadata check: the same check runs after execution
 # (AFTER_EXECUTION) on the same metadata, and once is enough.
@@ -98,6 +98,14 @@ class _GradebookView:
     def find_comment(self, name, notebook, assignment, student):
         return self._shared.submitted(notebook, assignment, student, "comments", name)
 
+    # The submission and its notebooks, looked up once per student (AssignLatePenalties
+    # asks for them for every notebook).
+    def find_submission(self, assignment, student):
+        return self._shared.submission(assignment, student)
+
+    def find_submission_notebook(self, notebook, assignment, student):
+        return self._shared.submission_notebook(notebook, assignment, student)
+
     def grades_of(self, notebook, student):
         """Every grade of a student's notebook (from the same one query)."""
         self._shared.submitted(notebook, C.ASSIGNMENT, student, "grades", None, missing_ok=True)
@@ -129,10 +137,22 @@ class SharedGradebook:
             raise value
         return value
 
+    def submission_notebook(self, notebook, assignment, student):
+        key = ("submitted", "notebook", notebook, assignment, student)
+        if key not in self._cache:
+            self._cache[key] = self.gb.find_submission_notebook(notebook, assignment, student)
+        return self._cache[key]
+
+    def submission(self, assignment, student):
+        key = ("submitted", "assignment", assignment, student)
+        if key not in self._cache:
+            self._cache[key] = self.gb.find_submission(assignment, student)
+        return self._cache[key]
+
     def rows(self, kind, notebook, assignment, student) -> dict:
         key = ("submitted", kind, notebook, assignment, student)
         if key not in self._cache:
-            found = self.gb.find_submission_notebook(notebook, assignment, student)
+            found = self.submission_notebook(notebook, assignment, student)
             self._cache[key] = {row.name: row for row in getattr(found, kind)}
         return self._cache[key]
 
@@ -246,11 +266,8 @@ def store(shared: SharedGradebook, cfg, course: Path, student: str, executed: di
             path.write_text(json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
             os.chmod(path, 0o444)
             final[name] = nb
-        scores = [CellScore(name, g.name, None if g.needs_manual_grade else g.score, g.max_score,
-                            g.cell_type == "code")
-                  for name in notebooks for g in view.grades_of(name, student)]
         shared.commit()
-        return final, scores
+        return final, cell_scores(gb, student)
     except BaseException:
         shared.rollback()
         raise
