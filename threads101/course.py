@@ -180,15 +180,16 @@ def valid_student_id(student: str) -> bool:
     return bool(_STUDENT_ID.match(student)) and not student.startswith(".")
 
 
-def region(source: str, begin: str, end: str) -> list[str]:
-    """The lines between two marker lines of a cell (indentation kept)."""
+def region(source: str, begin: str, end: str, inside_markers: bool = True) -> list[str]:
+    """The lines between two marker lines of a cell (indentation kept), or with
+    inside_markers=False the lines outside them (markers never included)."""
     out, inside = [], False
     for line in source.splitlines():
         if line.strip() == begin:
             inside = True
         elif line.strip() == end:
             inside = False
-        elif inside:
+        elif inside == inside_markers:
             out.append(line)
     return out
 

@@ -45,15 +45,7 @@ class Section:
 
 def visible_part(source: str) -> str:
     """A test cell as the student release shows it: without the hidden region."""
-    out, hidden = [], False
-    for line in source.splitlines():
-        if line.strip() == C.HIDDEN_BEGIN:
-            hidden = True
-        elif line.strip() == C.HIDDEN_END:
-            hidden = False
-        elif not hidden:
-            out.append(line)
-    text = "\n".join(out).strip()
+    text = "\n".join(C.region(source, C.HIDDEN_BEGIN, C.HIDDEN_END, inside_markers=False)).strip()
     return "\n".join(line.lstrip("# ").rstrip() for line in text.splitlines()) or "graded test"
 
 
