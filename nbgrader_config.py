@@ -38,7 +38,7 @@ c.Execute.shutdown_kernel = "immediate"
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
     "--IPKernelApp.log_level=ERROR",
-    "--IPKernelApp.exec_lines=['import threads101.checks']",
+    "--IPKernelApp.exec_lines=['import threads101.kernel; threads101.kernel.install()']",
 ]
 # A submission whose nbgrader metadata claims another format version fails alone
 # (nbgrader's own check would stop the whole autograde run).

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from threads101 import checks
-from threads101.checks import (
+from threads101.kernel import checks
+from threads101.kernel import (
     LockGroup,
     Probe,
     Rendezvous,

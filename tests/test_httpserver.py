@@ -4,7 +4,7 @@ import threading
 
 import requests
 
-from threads101.httpserver import DownloadServer
+from threads101.kernel.httpserver import DownloadServer
 
 
 def test_pages_errors_and_keep_alive():

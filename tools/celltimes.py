@@ -21,7 +21,7 @@ def main(path: str, student: bool = False) -> None:
     start = time.monotonic()
     client = NotebookClient(nb, timeout=60, kernel_name="python3", record_timing=True,
                             allow_errors=True, shutdown_kernel="immediate",
-                            extra_arguments=["--IPKernelApp.exec_lines=['import threads101.checks']"])
+                            extra_arguments=["--IPKernelApp.exec_lines=['import threads101.kernel; threads101.kernel.install()']"])
     client.execute()
     print(f"whole notebook: {time.monotonic() - start:.2f} s (kernel start included)")
     for cell in nb.cells:

@@ -6,9 +6,11 @@ started and left running, measure how many calls overlap, make races show up,
 measure whether a waiting thread sleeps or spins, and watch the queues, locks
 and attributes a call uses.
 
-The grading kernel imports this module before any cell runs (see
-nbgrader_config.py), so the references below are taken before a submission
-could replace ``time.sleep``, ``threading.Thread.start`` and the like.
+The grading kernel imports this module and calls `install()` before any cell
+runs (see nbgrader_config.py), so the references below are taken before a
+submission could replace ``time.sleep``, ``threading.Thread.start`` and the
+like. Importing changes nothing in the process; `install()` (called by the
+grading kernel, and by `start`/`call` on first use) adds the hooks.
 """
 
 from __future__ import annotations
@@ -106,7 +108,6 @@ def _tracking_start(self):
 
 
 _tracking_start.__doc__ = _thread_start.__doc__
-threading.Thread.start = _tracking_start
 
 
 class ThreadAbandoned(BaseException):
@@ -123,7 +124,6 @@ def _quiet_excepthook(args):
     _excepthook(args)
 
 
-threading.excepthook = _quiet_excepthook
 
 
 # --------------------------------------------------------------------------
@@ -211,7 +211,8 @@ def _short_file(filename: str) -> str:
 
 
 _HIDDEN_FRAMES = {("threading.py", "_bootstrap"), ("threading.py", "_bootstrap_inner"),
-                  ("threading.py", "run"), ("checks.py", "_run"), ("checks.py", "_runner")}
+                  ("threading.py", "run"), ("calls.py", "_run"), ("calls.py", "_runner"),
+                  ("checks.py", "_run"), ("checks.py", "_runner")}
 
 
 def format_stack(frame, limit: int = 8) -> list[str]:
@@ -297,6 +298,7 @@ class Running:
 
     def __init__(self, fn: Callable, args: tuple = (), kwargs: dict | None = None,
                  label: str | None = None):
+        install()
         kwargs = kwargs or {}
         self.label = label or describe_call(fn, args, kwargs)
         self.owner = _Owner(self.label)
@@ -698,22 +700,6 @@ class Probe:
 # --------------------------------------------------------------------------
 # Making races show up.
 # --------------------------------------------------------------------------
-class fast_switching:
-    """Context manager: switch threads every `interval` seconds instead of every 5 ms."""
-
-    def __init__(self, interval: float = 1e-6):
-        self.interval = interval
-
-    def __enter__(self):
-        self._saved = _getswitchinterval()
-        _setswitchinterval(self.interval)
-        return self
-
-    def __exit__(self, *exc):
-        _setswitchinterval(self._saved)
-        return False
-
-
 _STORE_OPS = {dis.opmap["STORE_GLOBAL"], dis.opmap["STORE_DEREF"]}
 
 
@@ -801,7 +787,6 @@ def _guarded_settrace(function):
     return _sys_settrace(function)
 
 
-sys.settrace = _guarded_settrace
 
 
 # --------------------------------------------------------------------------
@@ -1045,8 +1030,6 @@ def _watched_queue_put(self, item, block=True, timeout=None):
             log.most = max(log.most, self._qsize())
 
 
-queue.Queue.__init__ = _watched_queue_init
-queue.Queue.put = _watched_queue_put
 
 
 def track_requests() -> None:
@@ -1071,6 +1054,31 @@ def track_requests() -> None:
 
     send._t101 = True
     requests.Session.send = send
+
+
+# --------------------------------------------------------------------------
+# The hooks, added once.
+# --------------------------------------------------------------------------
+_installed = False
+
+
+def install() -> None:
+    """Hook the process so that calls can be watched (idempotent).
+
+    Records which call started each thread (`threading.Thread.start`), keeps
+    exceptions of abandoned threads quiet (`threading.excepthook`), notes a
+    change of tracer while a race test traces (`sys.settrace`) and logs the
+    queues a call creates (`queue.Queue.__init__` and `put`).
+    """
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    threading.Thread.start = _tracking_start
+    threading.excepthook = _quiet_excepthook
+    sys.settrace = _guarded_settrace
+    queue.Queue.__init__ = _watched_queue_init
+    queue.Queue.put = _watched_queue_put
 
 
 # --------------------------------------------------------------------------
