@@ -50,13 +50,13 @@ release: venv
 	$(BIN)/python -m threads101 release
 
 bench: venv
-	$(BIN)/python -m threads101.bench
+	$(BIN)/python -m devtools.bench
 
 flake: venv
-	$(BIN)/python -m threads101.flake --runs $(N)
+	$(BIN)/python -m devtools.flake --runs $(N)
 
 lint: venv
-	$(BIN)/ruff check threads101 tests tools
+	$(BIN)/ruff check threads101 devtools tests tools
 
 clean:
 	rm -rf $(VENV) gradebook.db submitted feedback exports demo-output

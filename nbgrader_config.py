@@ -30,7 +30,7 @@ c.Execute.timeout = 60
 # see the course files, reach the network or leave processes behind, and it has
 # resource limits. Without bubblewrap, grading refuses to run (THREADS101_UNSAFE=1
 # or `threads101 grade --unsafe` to grade anyway).
-c.Execute.kernel_manager_class = "threads101.sandbox.SandboxedKernelManager"
+c.Execute.kernel_manager_class = "threads101.grading.sandbox.SandboxedKernelManager"
 # Kill a graded kernel at the end instead of waiting for stuck non-daemon threads.
 c.Execute.shutdown_kernel = "immediate"
 # Load the hidden-test machinery before any cell runs, so that it keeps real
@@ -47,11 +47,11 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
-    "threads101.execute.CheckSubmittedMetadata",
+    "threads101.grading.execute.CheckSubmittedMetadata",
 ]
 # The kit's execute step: survives dead kernels and output floods (threads101/execute.py).
 c.Autograde.autograde_preprocessors = [
-    "threads101.execute.KitExecute",
+    "threads101.grading.execute.KitExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -67,7 +67,7 @@ def small_class(course: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def pipeline_course(tmp_path_factory):
     """A course where `threads101 grade` graded the small class: (course, results by student)."""
-    from threads101.grade import Grader
+    from threads101.grading.grader import Grader
 
     course = C.copy_course(tmp_path_factory.mktemp("pipeline") / "course")
     C.generate(course)

@@ -5,7 +5,7 @@ import zipfile
 import nbformat
 
 from threads101 import course as C
-from threads101.collect import collect
+from threads101.grading.collect import collect
 
 NB1, NB2 = C.NOTEBOOKS[0], C.NOTEBOOKS[1]
 

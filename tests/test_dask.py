@@ -14,10 +14,10 @@ from dask_cluster import dask_cluster
 from postgres import available, temporary_postgres
 
 from threads101 import course as C
-from threads101.collect import collect
-from threads101.grade import Grader
-from threads101.gradebook import cell_scores, sqlite_url
-from threads101.progress import Reporter
+from threads101.grading.collect import collect
+from threads101.grading.grader import Grader
+from threads101.grading.gradebook import cell_scores, sqlite_url
+from threads101.outputs.progress import Reporter
 from threads101.samples import build_class, load_class
 
 NB1 = C.NOTEBOOKS[0]

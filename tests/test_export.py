@@ -3,8 +3,8 @@
 import json
 
 from threads101 import course as C
-from threads101.export import export_csv, export_json
-from threads101.gradebook import sqlite_url
+from threads101.outputs.export import export_csv, export_json
+from threads101.grading.gradebook import sqlite_url
 
 
 def test_csv_matches_nbgrader_export(pipeline_course, tmp_path):

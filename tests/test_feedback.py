@@ -7,9 +7,9 @@ import pytest
 from conftest import NB1
 
 from threads101 import course as C
-from threads101.feedback import write_feedback
-from threads101.gradebook import sqlite_url
-from threads101.release import hidden_test_lines
+from threads101.outputs.feedback import write_feedback
+from threads101.grading.gradebook import sqlite_url
+from threads101.grading.release import hidden_test_lines
 
 
 @pytest.fixture(scope="module")

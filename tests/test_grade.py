@@ -9,8 +9,8 @@ import pytest
 from conftest import NB1
 
 from threads101 import course as C
-from threads101.grade import Grader, load_results
-from threads101.gradebook import cell_scores, sqlite_url
+from threads101.grading.grader import Grader, load_results
+from threads101.grading.gradebook import cell_scores, sqlite_url
 
 
 def nb1(results, student):

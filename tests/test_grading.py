@@ -4,7 +4,7 @@ import nbformat
 import pytest
 
 from threads101 import course as C
-from threads101.gradebook import cell_scores, sqlite_url
+from threads101.grading.gradebook import cell_scores, sqlite_url
 
 
 def autograded_outputs(course, student, notebook):

@@ -4,8 +4,8 @@ import io
 
 from rich.console import Console
 
-from threads101.grade import NotebookResult, StudentResult
-from threads101.progress import Reporter, summary_table
+from threads101.grading.grader import NotebookResult, StudentResult
+from threads101.outputs.progress import Reporter, summary_table
 
 
 def test_plain_lines_when_not_a_terminal(capsys):

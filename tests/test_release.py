@@ -1,7 +1,7 @@
 """The committed student release is fresh and gives nothing away."""
 
 from threads101 import course as C
-from threads101 import release
+from threads101.grading import release
 
 
 def test_release_is_fresh():

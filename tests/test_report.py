@@ -5,8 +5,8 @@ import re
 
 import nbformat
 
-from threads101.gradebook import sqlite_url
-from threads101.report import classify, write_report
+from threads101.grading.gradebook import sqlite_url
+from threads101.outputs.report import classify, write_report
 
 
 def test_report_has_plots_and_a_look_table(pipeline_course, tmp_path):

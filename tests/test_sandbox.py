@@ -35,8 +35,8 @@ import psutil
 import pytest
 
 from threads101 import course as C
-from threads101 import sandbox
-from threads101.gradebook import cell_scores, sqlite_url
+from threads101.grading import sandbox
+from threads101.grading.gradebook import cell_scores, sqlite_url
 
 NB1 = "01_threads_and_join"
 HOSTILE = Path(__file__).parent / "hostile"
@@ -327,7 +327,7 @@ def grade_hostile_classes(generated: Path, where: Path, listeners) -> dict[str, 
     thread = threading.Thread(target=plain)
     try:
         thread.start()
-        from threads101.grade import Grader
+        from threads101.grading.grader import Grader
 
         start = time.monotonic()
         runs["pipeline"].results = {r.student: r for r in

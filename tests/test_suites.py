@@ -7,7 +7,8 @@ The full flake run is `make flake` (20 runs of every variant).
 """
 
 from threads101 import course as C
-from threads101 import flake, suites
+from devtools import flake
+from devtools import suites
 
 
 def test_every_exercise_has_its_proof():

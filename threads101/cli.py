@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import course as C
+from threads101 import course as C
 
 
 def _course(args) -> Path:
@@ -16,7 +16,7 @@ def _course(args) -> Path:
 
 
 def cmd_release(args) -> int:
-    from .release import release
+    from threads101.grading.release import release
 
     problems = release(_course(args))
     for p in problems:
@@ -27,8 +27,8 @@ def cmd_release(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from .grade import Grader
-    from .progress import Reporter, summary_table
+    from threads101.grading.grader import Grader
+    from threads101.outputs.progress import Reporter, summary_table
 
     grader = Grader(_course(args), jobs=args.jobs, students=args.student, force=args.force,
                     scheduler=args.scheduler, reporter=Reporter(), unsafe=args.unsafe)
@@ -46,7 +46,7 @@ def cmd_grade(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from .collect import collect
+    from threads101.grading.collect import collect
 
     result = collect(Path(args.path), _course(args))
     print(result.summary())
@@ -54,14 +54,14 @@ def cmd_collect(args) -> int:
 
 
 def _url_and_results(args):
-    from .grade import db_url_of, load_config, load_results
+    from threads101.grading.grader import db_url_of, load_config, load_results
 
     course = _course(args)
     return course, db_url_of(load_config(course), course), load_results(course)
 
 
 def cmd_feedback(args) -> int:
-    from .feedback import write_feedback
+    from threads101.outputs.feedback import write_feedback
 
     course, url, results = _url_and_results(args)
     students = args.student or sorted(results)
@@ -74,7 +74,7 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export_csv, export_json
+    from threads101.outputs.export import export_csv, export_json
 
     course, url, results = _url_and_results(args)
     folder = Path(args.to) if args.to else course / "exports"
@@ -84,7 +84,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import write_report
+    from threads101.outputs.report import write_report
 
     course, url, results = _url_and_results(args)
     print(write_report(course, url, Path(args.to) if args.to else course / "reports" / "report.html",
@@ -93,13 +93,13 @@ def cmd_report(args) -> int:
 
 
 def cmd_lab(args) -> int:
-    from .lab import lab
+    from threads101.lab import lab
 
     return lab(_course(args), port=args.port)
 
 
 def cmd_demo(args) -> int:
-    from .demo import demo
+    from threads101.demo import demo
 
     return demo(Path(args.output).resolve(), jobs=args.jobs)
 

@@ -13,15 +13,15 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import course as C
-from .collect import collect
-from .export import export_csv, export_json
-from .feedback import write_feedback
-from .grade import Grader, db_url_of
-from .progress import Reporter, summary_table
-from .release import release
-from .report import write_report
-from .samples import SAMPLES, build_class
+from threads101 import course as C
+from threads101.grading.collect import collect
+from threads101.outputs.export import export_csv, export_json
+from threads101.outputs.feedback import write_feedback
+from threads101.grading.grader import Grader, db_url_of
+from threads101.outputs.progress import Reporter, summary_table
+from threads101.grading.release import release
+from threads101.outputs.report import write_report
+from threads101.samples import SAMPLES, build_class
 
 
 def demo(output: Path, jobs: int | None = None, students: list[dict] | None = None) -> int:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import course as C
+from threads101 import course as C
 
 WORKDIR = "student-work"
 

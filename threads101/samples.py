@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import course as C
+from threads101 import course as C
 
 SAMPLES = C.REPO / "samples"
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import psutil
 
-from . import course as C
-from . import suites
+from threads101 import course as C
+from devtools import suites
 
 
 class PeakMemory:
@@ -126,8 +126,8 @@ def bench_hidden(rounds: int = 3) -> None:
 
 def scaled_class(course: Path, students: int) -> None:
     """The sample class, copied under new ids until there are `students` of them."""
-    from .collect import collect
-    from .samples import build_class, load_class
+    from threads101.grading.collect import collect
+    from threads101.samples import build_class, load_class
 
     specs = load_class()
     scaled = []
@@ -216,7 +216,7 @@ def _dask_cluster(root: Path, workers: int):
 
 def sleepy_execute(notebook_json: str, settings: dict | None = None):
     """Stands in for a worker's grading in the scale simulation: a fixed sleep."""
-    from .execute import ExecutionResult
+    from threads101.grading.execute import ExecutionResult
 
     time.sleep(SLEEP)
     return ExecutionResult(notebook_json, SLEEP, [])
@@ -228,7 +228,7 @@ SLEEP = 0.25
 def bench_scale(students: int = 60) -> None:
     """Issue 6: with workers whose grading is a fixed sleep, throughput against the number
     of workers, and the coordinator's own CPU time per notebook graded."""
-    from .grade import Grader
+    from threads101.grading.grader import Grader
 
     with tempfile.TemporaryDirectory(prefix="threads101-bench-") as tmp:
         base = suites.prepare_course(Path(tmp) / "base")

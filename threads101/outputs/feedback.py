@@ -17,8 +17,8 @@ from pathlib import Path
 import nbformat
 from jinja2 import Environment
 
-from . import course as C
-from .gradebook import cell_scores
+from threads101 import course as C
+from threads101.grading.gradebook import cell_scores
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

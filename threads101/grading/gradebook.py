@@ -15,7 +15,7 @@ from nbgrader.api import (
     SubmittedNotebook,
 )
 
-from .course import ASSIGNMENT
+from threads101.course import ASSIGNMENT
 
 
 @dataclass

@@ -25,8 +25,8 @@ import nbformat
 from jinja2 import Environment
 from nbgrader.api import Gradebook
 
-from . import course as C
-from .gradebook import cell_scores
+from threads101 import course as C
+from threads101.grading.gradebook import cell_scores
 
 CAUSES = ("wrong result", "race", "hang", "crash", "not attempted", "not submitted")
 RACE_WORDS = re.compile(r"race|atomic|lost update|lock|interleav|shared|at the same time", re.IGNORECASE)

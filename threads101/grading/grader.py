@@ -34,9 +34,11 @@ import nbformat
 from nbgrader.nbgraderformat.common import SchemaMismatchError
 from traitlets.config import Config, PyFileConfigLoader
 
-from . import __version__, store
-from . import course as C
-from .execute import ExecutionResult, execute_notebook
+from threads101 import __version__
+
+from threads101.grading import store
+from threads101 import course as C
+from threads101.grading.execute import ExecutionResult, execute_notebook
 
 STATE_DIR = ".threads101"
 STATE_FILE = f"{STATE_DIR}/grading-state.json"
@@ -482,7 +484,7 @@ NOTEBOOK_ERRORS = (nbformat.ValidationError, jsonschema.ValidationError, SchemaM
 
 def failed_tests(nb) -> list[str]:
     """The failed graded cells of an autograded notebook, with their messages."""
-    from .feedback import error_message
+    from threads101.outputs.feedback import error_message
 
     lines = []
     for cell in nb.cells:

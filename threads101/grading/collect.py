@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import course as C
+from threads101 import course as C
 
 
 @dataclass

@@ -16,7 +16,7 @@ The kernel's sockets live in the sandbox; the grader reaches them through
 
 Configure it for plain `nbgrader autograde` in nbgrader_config.py:
 
-    c.Execute.kernel_manager_class = "threads101.sandbox.SandboxedKernelManager"
+    c.Execute.kernel_manager_class = "threads101.grading.sandbox.SandboxedKernelManager"
 
 Where bubblewrap cannot run, starting a kernel fails and says why, unless the
 instructor allows unsafe grading (`threads101 grade --unsafe`, or
@@ -40,7 +40,8 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer, Unicode
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+#: The threads101 package this process imported: the kernel must import exactly this one.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SOCKETS = "/run/threads101"
 UNSAFE_ENV = "THREADS101_UNSAFE"
 MiB = 1024 * 1024
@@ -127,12 +128,16 @@ def bwrap_command(command: list[str], connection_file: str, *, memory: int, proc
     for name in ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING", "THREADS101_SANDBOX_DEBUG"):
         if name in os.environ:
             clean[name] = os.environ[name]
+    # The kernel imports exactly the threads101 the grader runs (an editable checkout, a
+    # wheel in site-packages, or a copy next to the course): its folder is bound read-only
+    # above, and its parent comes first on the kernel's path.
+    clean["PYTHONPATH"] = str(PACKAGE_DIR.parent)
     clean.update(env or {})
     for name, value in clean.items():
         args += ["--setenv", name, value]
-    launcher = [sys.executable, "-m", "threads101.sandbox", "--memory", str(memory),
+    launcher = [sys.executable, "-m", "threads101.grading.sandbox", "--memory", str(memory),
                 "--processes", str(processes), "--cpu", str(cpu_seconds),
-                "--file-size", str(file_size), "--"]
+                "--file-size", str(file_size), "--package", str(PACKAGE_DIR), "--"]
     return args + ["--"] + launcher + command
 
 
@@ -230,13 +235,18 @@ class SandboxedKernelManager(AsyncKernelManager):
 # Inside the sandbox: set the limits, become a throw-away user, start the kernel.
 # ---------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m threads101.sandbox")
+    parser = argparse.ArgumentParser(prog="python -m threads101.grading.sandbox")
     parser.add_argument("--memory", type=int, required=True)
     parser.add_argument("--processes", type=int, required=True)
     parser.add_argument("--cpu", type=int, required=True)
     parser.add_argument("--file-size", type=int, required=True)
+    parser.add_argument("--package", help="the threads101 folder the kernel must import")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
+    if args.package and Path(args.package) != PACKAGE_DIR:
+        sys.stderr.write(f"threads101 sandbox: the kernel would import threads101 from {PACKAGE_DIR}, "
+                         f"not {args.package} as the grader does; refusing to start.\n")
+        sys.exit(3)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     limits = {resource.RLIMIT_AS: args.memory, resource.RLIMIT_NPROC: args.processes,
               resource.RLIMIT_CPU: args.cpu, resource.RLIMIT_FSIZE: args.file_size,

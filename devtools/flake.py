@@ -17,7 +17,7 @@ import sys
 import time
 from collections import defaultdict
 
-from . import suites
+from devtools import suites
 
 
 def _hog(stop) -> None:

@@ -39,8 +39,8 @@ from nbgrader.preprocessors import (
     saveautogrades,
 )
 
-from . import course as C
-from .gradebook import CellScore, cell_scores
+from threads101 import course as C
+from threads101.grading.gradebook import CellScore, cell_scores
 
 # nbgrader's sanitizing, without its metadata check: the same check runs after execution
 # (AFTER_EXECUTION) on the same metadata, and once is enough.

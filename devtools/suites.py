@@ -34,8 +34,8 @@ from pathlib import Path
 
 import nbformat
 
-from . import course as C
-from .gradebook import cell_scores, sqlite_url
+from threads101 import course as C
+from threads101.grading.gradebook import cell_scores, sqlite_url
 
 SUITES_DIR = C.REPO / "tests" / "submissions"
 KINDS = ("ok", "bad", "hang")

@@ -8,8 +8,8 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from nbgrader.plugins import CsvExportPlugin
 
-from . import course as C
-from .gradebook import cell_scores
+from threads101 import course as C
+from threads101.grading.gradebook import cell_scores
 
 
 def export_csv(url: str, dest: Path) -> Path:

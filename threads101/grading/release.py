@@ -11,7 +11,7 @@ import filecmp
 import tempfile
 from pathlib import Path
 
-from . import course as C
+from threads101 import course as C
 
 #: Lines shorter than this are too common ("pass", "return x") to count as a leak.
 MIN_SECRET_LINE = 16
