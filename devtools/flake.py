@@ -38,13 +38,16 @@ def sample(variants: list) -> list:
 
 
 def flake(runs: int, notebook: str | None = None, hog: bool = True, jobs: int = 2,
-          sampled: bool = False) -> int:
+          sampled: bool = False, baseline: list | None = None) -> int:
+    """Grade the variants `runs` times; 0 when no run judged any wrongly or graded any
+    differently from the first grading. `baseline`: verdicts of a grading already done
+    (on a quiet machine, say), which then count as that first grading."""
     variants = suites.load_variants(notebook=notebook)
     if sampled:
         variants = sample(variants)
     wrong: dict[str, int] = defaultdict(int)
     differed: dict[str, int] = defaultdict(int)
-    first: dict[str, tuple] = {}
+    first: dict[str, tuple] = {v.variant.path: v.signature for v in baseline or []}
     names = {v.path: f"{v.notebook[:2]} {v.exercise} {v.kind}_{v.name}" for v in variants}
     stop = multiprocessing.Event()
     hogs = [multiprocessing.Process(target=_hog, args=(stop,), daemon=True)] if hog else []

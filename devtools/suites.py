@@ -111,9 +111,7 @@ class Verdict:
 
 def prepare_course(dest: Path) -> Path:
     """A temporary course with the assignment generated into its own gradebook."""
-    course = C.copy_course(dest)
-    C.generate(course)
-    return course
+    return C.generated_copy(dest)
 
 
 @dataclass

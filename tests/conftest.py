@@ -1,18 +1,22 @@
 """Fixtures: temporary course directories graded by real nbgrader commands."""
 
+import os
 from pathlib import Path
 
 import pytest
 
 from threads101 import course as C
 
+# Every course the tests make keeps its own SQLite gradebook unless a test says otherwise
+# (a developer's exported THREADS101_DB_URL must not receive the tests' grades).
+os.environ.pop("THREADS101_DB_URL", None)
+
 
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory) -> Path:
     """A course copy where two students were autograded: `solution` (the instructor's
     answers, submitted as a student would) and `blank` (the unchanged student release)."""
-    course = C.copy_course(tmp_path_factory.mktemp("graded") / "course")
-    C.generate(course)
+    course = C.generated_copy(tmp_path_factory.mktemp("graded") / "course")
     C.submit(course, "solution", {nb: C.filled_release(nb, root=course) for nb in C.NOTEBOOKS})
     C.submit(course, "blank", {nb: C.release_notebook(nb, course) for nb in C.NOTEBOOKS})
     C.nbgrader(course, "autograde", C.ASSIGNMENT, "--force", timeout=600)
@@ -69,8 +73,7 @@ def pipeline_course(tmp_path_factory):
     """A course where `threads101 grade` graded the small class: (course, results by student)."""
     from threads101.grading.grader import Grader
 
-    course = C.copy_course(tmp_path_factory.mktemp("pipeline") / "course")
-    C.generate(course)
+    course = C.generated_copy(tmp_path_factory.mktemp("pipeline") / "course")
     small_class(course)
     results = Grader(course, jobs=2).run()
     return course, {r.student: r for r in results}

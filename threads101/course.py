@@ -1,8 +1,12 @@
 """The course's layout and its notebooks: paths, exercises, and nbgrader commands.
 
 Everything else in the package works on a *course directory*: a folder laid
-out like this repository (nbgrader_config.py, source/, release/, ...). Tests
-and the demo use a temporary copy, so the repository itself stays clean.
+out like this repository (nbgrader_config.py, source/, release/, ...): the
+current directory by default, as for nbgrader itself. `Course` reads its
+nbgrader_config.py once and answers every question about it (the gradebook's
+URL, the kit's settings, the roster, the preprocessor lists nbgrader's
+autograde uses). Tests and the demo use a temporary copy, so the repository
+itself stays clean.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from pathlib import Path
 
 import nbformat
 
+#: Where the package was loaded from, for the developer tools and tests that work on this
+#: repository's own course (source/, samples/, tests/). The installed kit never uses it as a
+#: default: commands work on the current directory or --course.
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "threads101"
 
@@ -30,6 +37,9 @@ EXERCISES: dict[str, dict[str, str]] = {
         "run_consumers": "run_consumers",
     },
     "05_downloads": {"download_all": "download_all"},
+    "06_events_and_conditions": {"Latch": "latch", "start_ticker": "start_ticker"},
+    "07_limits_and_phases": {"bounded_map": "bounded_map", "run_rounds": "run_rounds"},
+    "08_executors_and_futures": {"run_all": "run_all"},
 }
 NOTEBOOKS = list(EXERCISES)
 #: grade_id of a solution cell -> notebook
@@ -114,12 +124,14 @@ def filled_release(notebook: str, overrides: dict[str, str] | None = None, root:
 # Course directories and nbgrader commands
 # ---------------------------------------------------------------------------
 def tool_env(extra: dict | None = None) -> dict:
-    """Environment for nbgrader subprocesses: this Python's bin first (nbgrader runs `alembic`)."""
+    """Environment for nbgrader subprocesses: this Python's bin first (nbgrader runs `alembic`).
+
+    Everything else is passed on as it is, THREADS101_DB_URL included: nbgrader_config.py
+    reads the gradebook's URL from it, and every nbgrader command must see the same one."""
     env = dict(os.environ)
     bindir = os.path.dirname(sys.executable)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     env.pop("NBGRADER_EXECUTION", None)
-    env.pop("THREADS101_DB_URL", None)  # a course copy keeps its own gradebook unless told
     if extra:
         env.update(extra)
     return env
@@ -162,6 +174,33 @@ def copy_course(dest: Path, root: Path = REPO) -> Path:
 def generate(course: Path) -> None:
     """`nbgrader generate_assignment`: writes release/ and records the assignment in the gradebook."""
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+
+
+_GENERATED: dict[tuple, Path] = {}
+
+
+def generated_copy(dest: Path, root: Path = REPO) -> Path:
+    """`copy_course` + `generate`, with generate_assignment run once per process and source:
+    later calls copy that first course (its release/ and SQLite gradebook included).
+    For tests and developer tools, which make many identical courses."""
+    import atexit
+    import hashlib
+    import tempfile
+
+    digest = hashlib.sha256()
+    for path in sorted((Path(root) / "source").rglob("*")) + [Path(root) / "nbgrader_config.py"]:
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    key = (str(Path(root).resolve()), digest.hexdigest())
+    template = _GENERATED.get(key)
+    if template is None or not (template / "gradebook.db").exists():
+        scratch = Path(tempfile.mkdtemp(prefix="threads101-generated-"))
+        atexit.register(shutil.rmtree, scratch, True)
+        template = copy_course(scratch / "course", root)
+        generate(template)
+        _GENERATED[key] = template
+    shutil.copytree(template, dest, dirs_exist_ok=True)
+    return Path(dest)
 
 
 def submit(course: Path, student: str, notebooks: dict[str, nbformat.NotebookNode]) -> Path:
@@ -216,3 +255,67 @@ def top_level_names(code: str) -> set[str]:
             elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 break
     return names
+
+
+# ---------------------------------------------------------------------------
+# One course directory, its configuration read once.
+# ---------------------------------------------------------------------------
+class Course:
+    """A course directory and its nbgrader_config.py, loaded once.
+
+    Every stage asks this object, never the file: the gradebook's URL (nbgrader's
+    `CourseDirectory.db_url`, which the course's config takes from THREADS101_DB_URL),
+    the kit's settings (`threads101.config.Threads101`), the roster, and the parts of the
+    config a grading worker needs.
+    """
+
+    #: Config sections a worker needs to execute a notebook (no paths, no gradebook).
+    EXECUTION_SECTIONS = ("Execute", "KitExecute", "NotebookClient", "ExecutePreprocessor",
+                          "SandboxedKernelManager")
+
+    def __init__(self, root: Path | str = "."):
+        self.root = Path(root).resolve()
+        if not (self.root / "nbgrader_config.py").is_file():
+            raise CourseError(f"{self.root} is not a course directory (no nbgrader_config.py); "
+                              f"run from the course folder or pass --course DIR")
+        from traitlets.config import PyFileConfigLoader
+
+        from threads101.config import Threads101
+
+        self.config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+        self.config.CourseDirectory.root = str(self.root)
+        self.settings = Threads101(config=self.config)
+        self.db_url: str = (self.config.CourseDirectory.get("db_url")
+                            or f"sqlite:///{self.root / 'gradebook.db'}")
+
+    # -- paths ------------------------------------------------------------------
+    def path(self, *parts: str) -> Path:
+        return self.root.joinpath(*parts)
+
+    @property
+    def submitted(self) -> Path:
+        return self.root / "submitted"
+
+    def release_notebook(self, notebook: str):
+        return release_notebook(notebook, self.root)
+
+    def roster(self) -> set[str] | None:
+        """Student ids of the roster (column `id`), or None without a roster file."""
+        import csv
+
+        path = self.root / self.settings.roster
+        if not path.is_file():
+            return None
+        with path.open(newline="") as f:
+            return {row["id"].strip() for row in csv.DictReader(f) if row.get("id")}
+
+    def execution_settings(self) -> dict:
+        """The part of the config a worker needs to execute a notebook."""
+        return {k: dict(self.config[k]) for k in self.EXECUTION_SECTIONS if k in self.config}
+
+    def nbgrader(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
+        return nbgrader(self.root, *args, **kwargs)
+
+
+class CourseError(RuntimeError):
+    """The course directory cannot be used as it is (said in one sentence)."""

@@ -2,7 +2,8 @@
 
 release -> collect (a zip from a learning platform, and a folder in nbgrader's
 layout) -> grade in parallel -> feedback -> export (CSV, JSON) -> report,
-all in a fresh course directory under `output`.
+all in a fresh copy of the course (`source`: a course directory with samples/)
+under `output`, through the same `threads101.api` functions as the CLI.
 """
 
 from __future__ import annotations
@@ -13,64 +14,58 @@ from pathlib import Path
 
 from rich.console import Console
 
+from threads101 import api
 from threads101 import course as C
-from threads101.grading.collect import collect
-from threads101.outputs.export import export_csv, export_json
-from threads101.outputs.feedback import write_feedback
-from threads101.grading.grader import Grader, db_url_of
-from threads101.outputs.progress import Reporter, summary_table
-from threads101.grading.release import release
-from threads101.outputs.report import write_report
-from threads101.samples import SAMPLES, build_class
+from threads101.samples import build_class
 
 
-def demo(output: Path, jobs: int | None = None, students: list[dict] | None = None) -> int:
+def demo(output: Path, jobs: int | None = None, students: list[dict] | None = None,
+         source: Path = Path(".")) -> int:
     console = Console()
     if not console.is_terminal:  # a log: wide enough for the summary table
         console = Console(width=160)
     start = time.monotonic()
-    output = Path(output)
+    output, source = Path(output), Path(source).resolve()
+    if not (source / "samples" / "class.toml").is_file():
+        raise C.CourseError(f"{source} has no sample class (samples/class.toml): run the demo "
+                            f"from the threads101 repository or pass --course")
     shutil.rmtree(output, ignore_errors=True)
-    course = C.copy_course(output / "course")
-    shutil.copy2(SAMPLES / "roster.csv", course / "roster.csv")
+    root = C.copy_course(output / "course", source)
+    shutil.copy2(source / "samples" / "roster.csv", root / "roster.csv")
+    course = C.Course(root)
 
     console.rule("[bold]1. release")
-    problems = release(course)
+    problems = api.release(course)
     if problems:
         for p in problems:
             console.print(f"[red]LEAK[/] {p}")
         return 1
-    console.print(f"student notebooks in {course / 'release' / C.ASSIGNMENT}; nothing leaks")
+    console.print(f"student notebooks in {root / 'release' / C.ASSIGNMENT}; nothing leaks")
 
     console.rule("[bold]2. collect the sample class")
-    for source in build_class(output / "inbox", course, students):
-        result = collect(source, course)
-        console.print(f"{source.name}: {result.summary()}")
+    for inbox in build_class(output / "inbox", root, students, root=source):
+        console.print(f"{inbox.name}: {api.collect(course, inbox).summary()}")
 
     console.rule("[bold]3. grade")
-    grader = Grader(course, jobs=jobs, reporter=Reporter())
-    results = grader.run()
-    console.print(summary_table(results, C.NOTEBOOKS))
+    from threads101.outputs.progress import Reporter, summary_table
+
+    grader = api.grade(course, jobs=jobs, reporter=Reporter())
+    console.print(summary_table(grader.results, C.NOTEBOOKS))
     if grader.grader_failures:
         console.print(f"[red]{grader.grader_failures} student(s) could not be graded: the "
                       f"grader itself failed (see the problems column).")
         return 2
 
     console.rule("[bold]4. feedback, export, report")
-    url = db_url_of(grader.cfg, course)
-    by_student = {r.student: r for r in results}
-    for r in results:
-        per_notebook = {nb: n.problems for nb, n in r.notebooks.items()}
-        write_feedback(course, r.student, url, per_notebook)
-    csv_path = export_csv(url, course / "exports" / "grades.csv")
-    json_path = export_json(url, course / "exports" / "grades.json", by_student)
-    report_path = write_report(course, url, course / "reports" / "report.html", by_student)
+    api.feedback(course, results={r.student: r for r in grader.results})
+    exported = api.export(course)
+    report_path = api.report(course)
 
     console.rule("[bold]done")
     console.print(f"demo finished in {time.monotonic() - start:.0f} s")
-    console.print(f"gradebook: {course / 'gradebook.db'}")
-    console.print(f"feedback:  {course / 'feedback'}/<student>/{C.ASSIGNMENT}/index.html")
-    console.print(f"grades:    {csv_path}  and  {json_path}")
+    console.print(f"gradebook: {course.db_url}")
+    console.print(f"feedback:  {root / 'feedback'}/<student>/{C.ASSIGNMENT}/index.html")
+    console.print(f"grades:    {'  and  '.join(str(p) for p in exported)}")
     console.print(f"report:    {report_path}")
-    console.print(f"logs:      {course / 'logs'}/<student>.log")
+    console.print(f"logs:      {root / 'logs'}/<student>.log")
     return 0

@@ -17,17 +17,15 @@ import nbformat
 
 from threads101 import course as C
 
-SAMPLES = C.REPO / "samples"
-
-
-def load_class(path: Path = SAMPLES / "class.toml") -> list[dict]:
-    with open(path, "rb") as f:
+def load_class(path: Path | None = None, root: Path = C.REPO) -> list[dict]:
+    """The students of samples/class.toml in the course directory `root`."""
+    with open(path or Path(root) / "samples" / "class.toml", "rb") as f:
         return tomllib.load(f)["student"]
 
 
-def _notebooks_of(spec: dict, course: Path) -> dict[str, nbformat.NotebookNode | str]:
+def _notebooks_of(spec: dict, course: Path, root: Path) -> dict[str, nbformat.NotebookNode | str]:
     """notebook name -> notebook (or raw text for a malformed file) for one sample student."""
-    code = {gid: (C.REPO / path).read_text() for gid, path in spec.get("code", {}).items()}
+    code = {gid: (Path(root) / path).read_text() for gid, path in spec.get("code", {}).items()}
     blank = set(spec.get("blank", []))
     out: dict[str, nbformat.NotebookNode | str] = {}
     for notebook, names in C.EXERCISES.items():
@@ -60,16 +58,20 @@ def _notebooks_of(spec: dict, course: Path) -> dict[str, nbformat.NotebookNode |
     return out
 
 
-def build_class(dest: Path, course: Path = C.REPO, students: list[dict] | None = None) -> list[Path]:
-    """Write the sample submissions under `dest`; returns what to collect (a zip, a folder)."""
+def build_class(dest: Path, course: Path, students: list[dict] | None = None,
+                root: Path | None = None) -> list[Path]:
+    """Write the sample submissions under `dest`; returns what to collect (a zip, a folder).
+
+    `root` is the course directory that ships samples/ (default: `course`)."""
+    root = Path(root or course)
     dest = Path(dest)
     shutil.rmtree(dest, ignore_errors=True)
     flat = dest / "lms-download"
     layout = dest / "nbgrader-layout" / "submitted"
     flat.mkdir(parents=True)
     layout.mkdir(parents=True)
-    for number, spec in enumerate(students or load_class(), start=1001):
-        notebooks = _notebooks_of(spec, course)
+    for number, spec in enumerate(students or load_class(root=root), start=1001):
+        notebooks = _notebooks_of(spec, course, root)
         if spec.get("layout") == "nbgrader":
             folder = layout / spec["id"] / C.ASSIGNMENT
             folder.mkdir(parents=True)

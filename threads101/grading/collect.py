@@ -48,7 +48,7 @@ def _student_of(name: str, notebook: str) -> str:
     return prefix.split("_")[0].strip()
 
 
-def collect(source: Path, course: Path = C.REPO, notebooks: list[str] | None = None) -> Collected:
+def collect(source: Path, course: Path, notebooks: list[str] | None = None) -> Collected:
     """Copy the submissions found in `source` (a folder or a .zip) into course/submitted/."""
     notebooks = notebooks or C.NOTEBOOKS
     source = Path(source)

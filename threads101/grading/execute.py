@@ -174,8 +174,7 @@ class ExecutionResult:
     grader_failed: bool = False
 
 
-def execute_notebook(notebook_json: str, settings: dict | None = None,
-                     workdir: str | None = None) -> ExecutionResult:
+def execute_notebook(notebook_json: str, settings: dict | None = None) -> ExecutionResult:
     """Execute a (sanitized) notebook and return it executed. Never raises for bad student code.
 
     `settings` is a traitlets config as a plain dict, e.g. {"Execute": {"timeout": 60}}.
@@ -183,10 +182,9 @@ def execute_notebook(notebook_json: str, settings: dict | None = None,
     start = time.monotonic()
     nb = nbformat.reads(notebook_json, as_version=4)
     executor = KitExecute(config=Config(settings or {}))
-    resources = {"metadata": {"path": workdir}} if workdir else {}
     try:
         with setenv(NBGRADER_EXECUTION="autograde"):  # as nbgrader autograde does
-            nb, _ = executor.preprocess(nb, resources)
+            nb, _ = executor.preprocess(nb, {})
         problems = list(executor.problems)
     except Exception as exc:  # the kernel never started (before any student code ran)
         problem = f"the grader could not run the notebook: {type(exc).__name__}: {exc}"

@@ -22,7 +22,7 @@ def _regions(source: str, begin: str, end: str) -> list[str]:
     return [line.strip() for line in C.region(source, begin, end)]
 
 
-def secret_lines(notebook: str, root: Path = C.REPO) -> set[str]:
+def secret_lines(notebook: str, root: Path) -> set[str]:
     """Distinctive lines of the solutions and hidden tests of a source notebook."""
     nb = C.source_notebook(notebook, root)
     secret, public = set(), set()
@@ -35,7 +35,7 @@ def secret_lines(notebook: str, root: Path = C.REPO) -> set[str]:
     return secret - public
 
 
-def hidden_test_lines(root: Path = C.REPO) -> set[str]:
+def hidden_test_lines(root: Path) -> set[str]:
     """Distinctive lines of every notebook's hidden tests: found nowhere else in source/
     (neither in the visible parts nor in the solutions)."""
     hidden, elsewhere = set(), set()
@@ -43,18 +43,12 @@ def hidden_test_lines(root: Path = C.REPO) -> set[str]:
         for cell in C.source_notebook(notebook, root).cells:
             region = _regions(cell.source, C.HIDDEN_BEGIN, C.HIDDEN_END)
             hidden.update(line for line in region if len(line) >= MIN_SECRET_LINE)
-            inside = False
-            for line in cell.source.splitlines():
-                if line.strip() == C.HIDDEN_BEGIN:
-                    inside = True
-                elif line.strip() == C.HIDDEN_END:
-                    inside = False
-                elif not inside:
-                    elsewhere.add(line.strip())
+            elsewhere.update(line.strip() for line in
+                             C.region(cell.source, C.HIDDEN_BEGIN, C.HIDDEN_END, inside_markers=False))
     return hidden - elsewhere
 
 
-def leaks(root: Path = C.REPO) -> list[str]:
+def leaks(root: Path) -> list[str]:
     """Problems found in the release of the course at `root` (empty list: nothing leaks)."""
     problems = []
     for name in C.NOTEBOOKS:
@@ -73,7 +67,7 @@ def leaks(root: Path = C.REPO) -> list[str]:
     return problems
 
 
-def stale(root: Path = C.REPO) -> list[str]:
+def stale(root: Path) -> list[str]:
     """Release notebooks that differ from what generate_assignment makes of source/ now."""
     with tempfile.TemporaryDirectory(prefix="threads101-release-") as tmp:
         fresh = C.copy_course(Path(tmp) / "course", root)
@@ -87,7 +81,7 @@ def stale(root: Path = C.REPO) -> list[str]:
         return problems
 
 
-def release(root: Path = C.REPO) -> list[str]:
+def release(root: Path) -> list[str]:
     """Regenerate release/ from source/ and return what leaks (nothing, normally)."""
     C.generate(root)
     return leaks(root)

@@ -19,20 +19,11 @@ import shutil
 from pathlib import Path
 
 import jsonschema
-from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.nbgraderformat import common as nbgrader_format
 from nbgrader.preprocessors import (
-    AssignLatePenalties,
     CheckCellMetadata,
-    ClearOutput,
-    DeduplicateIds,
-    IgnorePattern,
-    LimitOutput,
-    OverwriteCells,
-    OverwriteKernelspec,
-    SaveAutoGrades,
     latesubmissions,
     overwritecells,
     overwritekernelspec,
@@ -42,11 +33,26 @@ from nbgrader.preprocessors import (
 from threads101 import course as C
 from threads101.grading.gradebook import CellScore, cell_scores
 
-# nbgrader's sanitizing, without its metadata check: the same check runs after execution
-# (AFTER_EXECUTION) on the same metadata, and once is enough.
-SANITIZE = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells)
-AFTER_EXECUTION = (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-                   AssignLatePenalties, CheckCellMetadata)
+def autograde_steps(cfg) -> tuple[list[type], list[type]]:
+    """nbgrader autograde's two preprocessor lists, as the course's config names them
+    (`Autograde.sanitize_preprocessors`, `Autograde.autograde_preprocessors`), so that plain
+    `nbgrader autograde` and `threads101 grade` cannot diverge when an instructor edits them.
+
+    Returns (sanitize, after_execution): the sanitizing steps without their metadata
+    check (the same check runs after execution, on the same metadata: once is enough),
+    and the autograde steps without the execution step (our workers execute).
+    """
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+    from traitlets.utils.importstring import import_item
+
+    defaults = Autograde(config=cfg)
+    sanitize = [import_item(n) if isinstance(n, str) else n for n in defaults.sanitize_preprocessors]
+    after = [import_item(n) if isinstance(n, str) else n for n in defaults.autograde_preprocessors]
+    return ([k for k in sanitize if not issubclass(k, CheckCellMetadata)],
+            [k for k in after if not issubclass(k, Execute)])
+
+
 _PATCHED = (overwritecells, overwritekernelspec, saveautogrades, latesubmissions)
 
 
@@ -208,6 +214,15 @@ class _CachedJsonSchema:
 
 
 _VALIDATORS: dict = {}
+_STEPS: dict[int, tuple] = {}
+
+
+def _steps(cfg) -> tuple[list[type], list[type]]:
+    """autograde_steps of a config, worked out once per config object."""
+    known = _STEPS.get(id(cfg))
+    if known is None or known[0] is not cfg:
+        known = _STEPS[id(cfg)] = (cfg, autograde_steps(cfg))
+    return known[1]
 
 
 def _resources(student: str, notebook: str, url: str) -> dict:
@@ -218,7 +233,7 @@ def _resources(student: str, notebook: str, url: str) -> dict:
 def sanitize(nb, student: str, notebook: str, url: str, cfg):
     """nbgrader autograde's first pass: restore locked and test cells, clear outputs."""
     resources = _resources(student, notebook, url)
-    for klass in SANITIZE:  # called as nbconvert does: a disabled preprocessor does nothing
+    for klass in _steps(cfg)[0]:  # called as nbconvert does: a disabled preprocessor does nothing
         nb, resources = klass(config=cfg)(nb, resources)
     return nb
 
@@ -259,7 +274,7 @@ def store(shared: SharedGradebook, cfg, course: Path, student: str, executed: di
         final = {}
         for name, nb in executed.items():
             resources = _resources(student, name, shared.url)
-            for klass in AFTER_EXECUTION:
+            for klass in _steps(cfg)[1]:
                 nb, resources = klass(config=cfg)(nb, resources)
             path = dest / f"{name}.ipynb"
             # nbformat's JSON layout, without its (slow, here redundant) validation pass

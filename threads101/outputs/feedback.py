@@ -9,13 +9,12 @@ Files go where nbgrader keeps feedback: feedback/<student>/threads101/<notebook>
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from jinja2 import Environment
+from threads101.outputs.templates import TEMPLATES
 
 from threads101 import course as C
 from threads101.grading.gradebook import cell_scores
@@ -98,46 +97,9 @@ def sections(course: Path, student: str, notebook: str, url: str) -> list[Sectio
     return out
 
 
-PAGE = Environment(autoescape=True).from_string("""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ student }}: {{ notebook }}</title>
-<style>
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
-pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: .85rem; }
-.test { margin: .6rem 0; padding: .4rem .8rem; border-left: 4px solid #2da44e; }
-.test.failed { border-left-color: #cf222e; background: #fff5f5; }
-.pts { float: right; font-weight: bold; } .msg { white-space: pre-wrap; font-family: monospace; font-size: .85rem; }
-.problems { background: #fff8c5; padding: .6rem; }
-</style></head><body>
-<h1>{{ notebook }} &mdash; {{ student }}</h1>
-<p>Score: <b>{{ "%g"|format(score) }} / {{ "%g"|format(max_score) }}</b>
-{% if pending %} (written answers still to be graded by hand){% endif %}</p>
-{% if problems %}<div class="problems"><b>Problems while grading:</b><ul>
-{% for p in problems %}<li>{{ p }}</li>{% endfor %}</ul></div>{% endif %}
-{% for s in sections %}<h2>{{ s.title }}</h2>
-{% if s.code %}<p>Your code:</p><pre>{{ s.code }}</pre>{% endif %}
-{% if s.answer %}<p>Your answer:</p><pre>{{ s.answer }}</pre>
-<p>{% if s.manual_score is none %}Not graded yet{% else %}
-{{ "%g"|format(s.manual_score) }} / {{ "%g"|format(s.manual_max) }}{% endif %}</p>{% endif %}
-{% for t in s.tests %}<div class="test{% if not t.passed %} failed{% endif %}">
-<span class="pts">{% if t.score is not none %}{{ "%g"|format(t.score) }}{% else %}?{% endif %}
-/ {{ "%g"|format(t.max_score) }}</span>
-<b>{{ "passed" if t.passed else "failed" }}</b>: {{ t.description }}
-{% if t.message %}<div class="msg">{{ t.message }}</div>{% endif %}</div>{% endfor %}
-{% endfor %}
-</body></html>
-""")
+PAGE = TEMPLATES.get_template("feedback.html")
 
-INDEX = Environment(autoescape=True).from_string("""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ student }}: {{ assignment }}</title>
-<style>body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; }
-td, th { padding: .3rem .8rem; text-align: left; }</style></head><body>
-<h1>{{ assignment }} &mdash; {{ student }}</h1>
-<table><tr><th>notebook</th><th>score</th></tr>
-{% for nb, score, max_score in rows %}<tr><td><a href="{{ nb }}.html">{{ nb }}</a></td>
-<td>{{ "%g"|format(score) }} / {{ "%g"|format(max_score) }}</td></tr>{% endfor %}
-</table></body></html>
-""")
+INDEX = TEMPLATES.get_template("feedback_index.html")
 
 
 def write_feedback(course: Path, student: str, url: str,
@@ -167,8 +129,3 @@ def write_feedback(course: Path, student: str, url: str,
     index = folder / "index.html"
     index.write_text(INDEX.render(student=student, assignment=C.ASSIGNMENT, rows=rows))
     return written + [index]
-
-
-def feedback_text(path: Path) -> str:
-    """The visible text of a feedback page (to check it gives nothing away)."""
-    return html.unescape(Path(path).read_text())

@@ -22,7 +22,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import nbformat
-from jinja2 import Environment
+from threads101.outputs.templates import TEMPLATES
 from nbgrader.api import Gradebook
 
 from threads101 import course as C
@@ -154,31 +154,7 @@ def plots(rows: list[StudentRow]) -> dict[str, str]:
     return out
 
 
-PAGE = Environment(autoescape=True).from_string("""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ assignment }}: class report</title>
-<style>body { font-family: system-ui, sans-serif; max-width: 64rem; margin: 2rem auto; color: #222; }
-table { border-collapse: collapse; } td, th { border-bottom: 1px solid #ddd; padding: .3rem .7rem; text-align: left; }
-.plots img { max-width: 31rem; margin: .5rem; border: 1px solid #eee; }</style></head><body>
-<h1>{{ assignment }}: class report</h1>
-<p>{{ n }} students, mean score {{ "%.1f"|format(mean) }} / {{ "%g"|format(max_score) }}.
-Failed tests by cause: {% for c, k in causes %}{{ c }} {{ k }}{% if not loop.last %}, {% endif %}{% endfor %}.</p>
-<div class="plots">
-<img id="plot-distribution" alt="score distribution" src="{{ plots.distribution }}">
-<img id="plot-pass-rate" alt="pass rate per exercise" src="{{ plots.pass_rate }}">
-<img id="plot-causes" alt="why tests failed" src="{{ plots.causes }}">
-</div>
-<h2>Students who need a look ({{ look|length }})</h2>
-<p>Scores count the autograded tests and the written answers graded so far;
-{{ pending }} written answer(s) still wait for manual grading (formgrader).</p>
-<table><tr><th>student</th><th>score</th><th>why</th></tr>
-{% for r in look %}<tr><td>{{ r.student }}</td><td>{{ "%g"|format(r.score) }} / {{ "%g"|format(r.max_score) }}</td>
-<td>{{ r.reasons|join("; ") }}</td></tr>{% endfor %}</table>
-<h2>All students</h2>
-<table><tr><th>student</th><th>score</th>{% for e in exercises %}<th>{{ e }}</th>{% endfor %}</tr>
-{% for r in rows %}<tr><td>{{ r.student }}</td><td>{{ "%g"|format(r.score) }} / {{ "%g"|format(r.max_score) }}</td>
-{% for e in exercises %}<td>{{ "ok" if r.exercises.get(e) else "–" }}</td>{% endfor %}</tr>{% endfor %}</table>
-</body></html>
-""")
+PAGE = TEMPLATES.get_template("report.html")
 
 
 def write_report(course: Path, url: str, dest: Path, results: dict | None = None) -> Path:

@@ -21,7 +21,7 @@ from threads101.outputs.progress import Reporter
 from threads101.samples import build_class, load_class
 
 NB1 = C.NOTEBOOKS[0]
-STUDENTS = 28
+STUDENTS = 14  # every sample student once
 
 
 def make_class(course: Path) -> list[str]:
@@ -68,8 +68,7 @@ def submissions_in(url: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
-    course = C.copy_course(tmp_path_factory.mktemp("dask") / "base")
-    C.generate(course)
+    course = C.generated_copy(tmp_path_factory.mktemp("dask") / "base")
     students = make_class(course)
     return course, students
 

@@ -3,9 +3,7 @@
 import shutil
 import subprocess
 import sys
-import time
 
-import pytest
 from conftest import NB1
 
 from threads101 import course as C
@@ -61,8 +59,7 @@ def test_bad_input_messages_and_everything_else_graded(pipeline_course):
 
 def test_same_scores_as_plain_nbgrader(pipeline_course, tmp_path):
     course, results = pipeline_course
-    plain = C.copy_course(tmp_path / "plain")
-    C.generate(plain)
+    plain = C.generated_copy(tmp_path / "plain")
     shutil.copytree(course / "submitted", plain / "submitted")
     C.nbgrader(plain, "autograde", C.ASSIGNMENT, "--force", timeout=600, check=False)
     for student in ["correct", "blank", "hangs", "tampered", "otherkernel"]:
@@ -82,10 +79,11 @@ def test_rerun_grades_only_what_changed(pipeline_course, tmp_path):
     course, _ = pipeline_course
     copy = tmp_path / "course"
     shutil.copytree(course, copy)
-    start = time.monotonic()
+    autograded = {p: p.stat().st_mtime_ns for p in (copy / "autograded").rglob("*.ipynb")}
     again = {r.student: r for r in Grader(copy, jobs=2).run()}
     assert all(not r.graded for r in again.values())
-    assert time.monotonic() - start < 10
+    assert autograded and {p: p.stat().st_mtime_ns for p in autograded} == autograded, \
+        "an unchanged submission was graded again"
     assert again["correct"].score == load_results(course)["correct"].score
     C.submit(copy, "blank", {NB1: C.filled_release(NB1, root=copy)})
     again = {r.student: r for r in Grader(copy, jobs=2).run()}
@@ -96,8 +94,7 @@ def test_rerun_grades_only_what_changed(pipeline_course, tmp_path):
 
 
 def test_cli_prints_plain_progress_lines_and_a_summary(tmp_path):
-    course = C.copy_course(tmp_path / "course")
-    C.generate(course)
+    course = C.generated_copy(tmp_path / "course")
     C.submit(course, "solo", {NB1: C.filled_release(NB1, root=course)})
     proc = subprocess.run([sys.executable, "-m", "threads101", "--course", str(course), "grade",
                            "--jobs", "1"], capture_output=True, text=True, env=C.tool_env(),
@@ -108,9 +105,8 @@ def test_cli_prints_plain_progress_lines_and_a_summary(tmp_path):
     assert "solo" in proc.stdout and "threads101 grades" in proc.stdout
 
 
-@pytest.mark.parametrize("student", ["hangs"])
-def test_log_files_hold_the_details(pipeline_course, student):
+def test_log_files_hold_the_details(pipeline_course):
     course, _ = pipeline_course
-    text = (course / "logs" / f"{student}.log").read_text()
+    text = (course / "logs" / "hangs.log").read_text()
     assert f"== {NB1}: 9/20" in text
     assert "-- run_in_threads_results failed:" in text and "deadlocked" in text

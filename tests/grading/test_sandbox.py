@@ -39,8 +39,8 @@ from threads101.grading import sandbox
 from threads101.grading.gradebook import cell_scores, sqlite_url
 
 NB1 = "01_threads_and_join"
-HOSTILE = Path(__file__).parent / "hostile"
-SUBMISSIONS = Path(__file__).parent / "submissions" / NB1
+HOSTILE = Path(__file__).parents[1] / "hostile"
+SUBMISSIONS = Path(__file__).parents[1] / "submissions" / NB1
 TOKEN = secrets.token_hex(5)
 SECRET_ENV = "THREADS101_HOSTILE_SECRET"
 #: nbgrader's cell timeout for the hostile courses (60 s in nbgrader_config.py): the
@@ -297,8 +297,7 @@ def listeners():
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
-    course = C.copy_course(tmp_path_factory.mktemp("hostile") / "generated")
-    C.generate(course)
+    course = C.generated_copy(tmp_path_factory.mktemp("hostile") / "generated")
     return course
 
 
