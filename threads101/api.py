@@ -29,6 +29,14 @@ def release(course: Course) -> list[str]:
     return _release(course.root)
 
 
+def bundle(course: Course, dest: Path | None = None) -> Path:
+    """The student bundle: dist/threads101-student.zip (release notebooks, the kernel
+    runtime as a wheel, the student's requirements and README); refuses if anything leaks."""
+    from threads101.grading.bundle import bundle as _bundle
+
+    return _bundle(course.root, dest)
+
+
 def collect(course: Course, source: Path):
     """Import a folder or zip of submissions (nbgrader's layout or an LMS download)."""
     from threads101.grading.collect import collect as _collect

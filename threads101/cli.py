@@ -31,6 +31,18 @@ def cmd_release(course: C.Course, args) -> int:
     return 1 if problems else 0
 
 
+def cmd_bundle(course: C.Course, args) -> int:
+    from threads101.grading.bundle import BundleError
+
+    try:
+        path = api.bundle(course, Path(args.output) if args.output else None)
+    except BundleError as exc:
+        print(f"threads101 bundle: {exc}", file=sys.stderr)
+        return 1
+    print(f"student bundle: {path} (hand it to the students; it holds no solution and no hidden test)")
+    return 0
+
+
 def cmd_grade(course: C.Course, args) -> int:
     from threads101.outputs.progress import Reporter, summary_table
 
@@ -90,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("release", help="generate the student notebooks and check they leak nothing")
     p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("bundle", help="the student bundle (dist/threads101-student.zip): release "
+                                      "notebooks, the kernel runtime wheel, requirements, README")
+    p.add_argument("--output", help="zip file or folder (default: dist/threads101-student.zip)")
+    p.set_defaults(func=cmd_bundle)
 
     p = sub.add_parser("grade", help="autograde the submissions in parallel")
     p.add_argument("--jobs", type=int, default=None,
