@@ -18,9 +18,14 @@ c.CourseDirectory.course_id = "threads101"
 c.CourseDirectory.db_url = os.environ.get(
     "THREADS101_DB_URL", "sqlite:///" + os.path.join(HERE, "gradebook.db"))
 
-# `threads101 grade` executes notebooks on a Dask cluster when a scheduler is given here
-# (or with --scheduler tcp://host:8786); otherwise in a local process pool.
+# The kit's own settings (threads101/config.py documents each one):
+# - scheduler: `threads101 grade` executes notebooks on a Dask cluster when one is given here
+#   (or with --scheduler tcp://host:8786); otherwise in a local process pool;
+# - jobs: local worker processes (default: one per core; --jobs wins);
+# - roster: the class list (column `id`, optional LMS ids), relative to this folder.
 # c.Threads101.scheduler = "tcp://scheduler-host:8786"
+# c.Threads101.jobs = 2
+# c.Threads101.roster = "roster.csv"
 
 # Grading executes untrusted, concurrent code.  Hidden tests give every call a
 # time budget of a few seconds, so a cell never needs nbgrader's cell timeout;
@@ -61,3 +66,13 @@ c.Autograde.autograde_preprocessors = [
 ]
 # A student who deletes a graded test cell gets it back (and its points at stake).
 c.OverwriteCells.add_missing_cells = True
+
+# nbgrader's own feedback (`nbgrader generate_feedback`, the formgrader's "Generate Feedback"
+# and "Release Feedback" buttons) renders the autograded notebook, which holds the hidden
+# tests. HideHiddenTests (threads101/outputs/nbgrader_feedback.py) shows each test cell as
+# the release does and takes hidden-test lines out of outputs and tracebacks; scores stay.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "threads101.outputs.nbgrader_feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

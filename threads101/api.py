@@ -76,13 +76,14 @@ def feedback(course: Course, students: list[str] | None = None, results: dict | 
     return students
 
 
-def export(course: Course, folder: Path | None = None) -> list[Path]:
-    """grades.csv (nbgrader's columns) and grades.json (per test); returns the files."""
-    from threads101.outputs.export import export_csv, export_json
+def export(course: Course, folder: Path | None = None) -> tuple[list[Path], list[str]]:
+    """grades.csv (nbgrader's columns), grades.json (per test), canvas.csv and moodle.csv
+    (LMS gradebook imports, ids from the roster); returns the files and the messages about
+    students an LMS file had to leave out."""
+    from threads101.outputs.export import export_all
 
     folder = Path(folder) if folder else course.root / "exports"
-    return [export_csv(course.db_url, folder / "grades.csv"),
-            export_json(course.db_url, folder / "grades.json", _latest(course))]
+    return export_all(course.root, course.db_url, folder, _latest(course))
 
 
 def report(course: Course, dest: Path | None = None) -> Path:

@@ -71,8 +71,11 @@ def cmd_feedback(course: C.Course, args) -> int:
 
 
 def cmd_export(course: C.Course, args) -> int:
-    for path in api.export(course, Path(args.to) if args.to else None):
+    paths, messages = api.export(course, Path(args.to) if args.to else None)
+    for path in paths:
         print(path)
+    for message in messages:
+        print(f"note: {message}", file=sys.stderr)
     return 0
 
 
@@ -127,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", nargs="+")
     p.set_defaults(func=cmd_feedback)
 
-    p = sub.add_parser("export", help="grades as CSV (nbgrader's columns) and JSON")
+    p = sub.add_parser("export", help="grades as CSV (nbgrader's columns), JSON, and Canvas and "
+                                      "Moodle import files")
     p.add_argument("--to", help="folder (default: exports/)")
     p.set_defaults(func=cmd_export)
 

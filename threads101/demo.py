@@ -58,7 +58,9 @@ def demo(output: Path, jobs: int | None = None, students: list[dict] | None = No
 
     console.rule("[bold]4. feedback, export, report")
     api.feedback(course, results={r.student: r for r in grader.results})
-    exported = api.export(course)
+    exported, messages = api.export(course)
+    for message in messages:
+        console.print(f"[yellow]note[/] {message}")
     report_path = api.report(course)
 
     console.rule("[bold]done")

@@ -259,11 +259,23 @@ def store(shared: SharedGradebook, cfg, course: Path, student: str, executed: di
         if dest.exists():
             shutil.rmtree(dest)
         dest.mkdir(parents=True)
-        source = Path(course) / "source" / C.ASSIGNMENT
-        for path in source.rglob("*"):  # the course's other files, as nbgrader copies them
-            if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in path.parts:
-                target = dest / path.relative_to(source)
+        # As nbgrader: the submission's own files (timestamp.txt and submission_secret.txt,
+        # which generate_feedback and release_feedback pass on, and the student's extras),
+        # then the course's files from source/ over them; never notebooks, never what
+        # CourseDirectory.ignore names.
+        from nbgrader.coursedir import CourseDirectory
+
+        ignore = list(CourseDirectory(config=cfg).ignore) + ["*.ipynb"]
+        submitted = Path(course) / "submitted" / student / C.ASSIGNMENT
+        for folder in (submitted, Path(course) / "source" / C.ASSIGNMENT):
+            if not folder.is_dir():
+                continue
+            for name in utils.find_all_files(str(folder), ignore):
+                path = Path(name)
+                target = dest / path.relative_to(folder)
                 target.parent.mkdir(parents=True, exist_ok=True)
+                if target.exists():
+                    target.unlink()
                 shutil.copy(path, target)
         view = _GradebookView(shared)
         for name in notebooks:

@@ -1,0 +1,25 @@
+# hang: wait() waits for a notification without looking at the count, so a latch already at zero waits forever
+# fails: latch_wait
+import threading
+
+
+class Latch:
+    """A count that threads lower; other threads can wait until it reaches zero."""
+
+    def __init__(self, count):
+        self.count = count
+        self._cond = threading.Condition()
+
+    def count_down(self):
+        """Lower the count by one, never below zero."""
+        with self._cond:
+            if self.count > 0:
+                self.count -= 1
+                if self.count == 0:
+                    self._cond.notify_all()
+
+    def wait(self, timeout=None):
+        """True once the count is zero, False if timeout seconds pass first."""
+        with self._cond:
+            self._cond.wait(timeout)
+            return self.count == 0
