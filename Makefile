@@ -7,17 +7,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Debian packages the kit needs: bubblewrap isolates graded kernels; the tests start a
-# PostgreSQL server for the gradebook.
-DEBS   := bubblewrap postgresql
+# PostgreSQL server for the gradebook and drive chromium (with Playwright) in the browser tests.
+DEBS   := bubblewrap postgresql chromium chromium-driver
 N      ?= 20
 
-.PHONY: help venv system demo test lab release bench flake lint clean
+.PHONY: help venv system demo test test-slow lab release bundle bench flake lint clean
 
 help:
 	@echo "make demo    release, grade the sample class, feedback, export, report"
 	@echo "make test    the whole test suite"
-	@echo "make lab     JupyterLab on the student release (for students)"
+	@echo "make lab     JupyterLab on a copy of the student release (an instructor's preview)"
 	@echo "make release regenerate release/ from source/"
+	@echo "make bundle  the student bundle: dist/threads101-student.zip"
 	@echo "make bench   speed figures (ratios measured side by side)"
 	@echo "make flake   grade the proof suites N times under load (N=$(N))"
 
@@ -40,14 +41,21 @@ venv: system $(STAMP)
 demo: venv
 	$(BIN)/python -m threads101 demo
 
-test: venv
-	$(BIN)/python -m pytest
+# `slow`: a real `pip install` of the student bundle from PyPI (minutes): `make test-slow`.
+test: venv lint
+	$(BIN)/python -m pytest -m "not slow"
+
+test-slow: venv
+	$(BIN)/python -m pytest -m slow
 
 lab: venv
 	$(BIN)/python -m threads101 lab
 
 release: venv
 	$(BIN)/python -m threads101 release
+
+bundle: venv
+	$(BIN)/python -m threads101 bundle
 
 bench: venv
 	$(BIN)/python -m devtools.bench
@@ -59,4 +67,4 @@ lint: venv
 	$(BIN)/ruff check threads101 devtools tests tools
 
 clean:
-	rm -rf $(VENV) gradebook.db submitted feedback exports demo-output
+	rm -rf $(VENV) gradebook.db submitted feedback exports demo-output dist

@@ -77,3 +77,13 @@ def pipeline_course(tmp_path_factory):
     small_class(course)
     results = Grader(course, jobs=2).run()
     return course, {r.student: r for r in results}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test (tests/test_browser.py) lists its screenshots in its report,
+    one of them taken at the moment of the failure."""
+    report = (yield).get_result()
+    screenshots = getattr(item, "screenshots", None)
+    if screenshots is not None and report.failed and report.when == "call":
+        report.sections.append(("screenshots", screenshots.at_failure()))

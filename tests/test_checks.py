@@ -380,3 +380,268 @@ def test_switching_off_the_tracer_during_a_race_test_fails_it():
             finishes(sneaky)
     with ThreadTracer(rendezvous=2):  # an honest call is not flagged
         finishes(lambda: join_all([threading.Thread(target=len, args=([],))]))
+
+
+# --------------------------------------------------------------------------
+# Hangs recognised by lack of progress; threads made to end in the test's order.
+# --------------------------------------------------------------------------
+def test_spinning_without_progress_is_a_hang_long_before_the_budget():
+    def spin():
+        while True:
+            pass
+
+    started = time.monotonic()
+    outcome = call(spin, budget=10, stall=0.1)
+    assert outcome.hung and outcome.stalled and not outcome.deadlock
+    assert time.monotonic() - started < 2, "a spinning call is a hang after its stall window"
+    assert "did not finish" in outcome.report and "busy loop" in outcome.report
+    assert "running" in outcome.report and "in spin: while True:" in outcome.report
+
+
+def test_sleep_polling_without_progress_is_a_hang_long_before_the_budget():
+    def poll():
+        while True:
+            time.sleep(0.01)
+
+    started = time.monotonic()
+    outcome = call(poll, budget=10, stall=0.1)
+    assert outcome.stalled and time.monotonic() - started < 2
+
+
+def test_calls_that_progress_or_sleep_are_never_cut_short():
+    probe = Probe()
+
+    def busy_but_progressing():  # real CPU work, with something the test sees now and then
+        end = time.monotonic() + 0.8
+        while time.monotonic() < end:
+            sum(range(2000))
+            if int(time.monotonic() * 20) % 2:
+                probe()
+        return "done"
+
+    def one_long_sleep():
+        time.sleep(0.6)
+        return "slept"
+
+    def timed_waits():  # wakes up 5 times a second: waiting, not polling
+        event = threading.Event()
+        for _ in range(4):
+            event.wait(0.2)
+        return "waited"
+
+    def polls_for_a_sleeper():  # the poller waits for a thread inside one long sleep
+        sleeper = threading.Thread(target=time.sleep, args=(0.5,))
+        sleeper.start()
+        while sleeper.is_alive():
+            time.sleep(0.01)
+        return "joined"
+
+    assert call(polls_for_a_sleeper, budget=5, stall=0.15, reverse_finish=True).value == "joined"
+    assert call(busy_but_progressing, budget=5, stall=0.15).value == "done"
+    assert call(one_long_sleep, budget=5, stall=0.1).value == "slept"
+    assert call(timed_waits, budget=5, stall=0.15).value == "waited"
+
+
+def test_without_a_stall_window_a_spinning_call_runs_into_its_budget():
+    started = time.monotonic()
+    outcome = call(lambda: [None for _ in iter(int, 1)], budget=0.6)
+    assert outcome.hung and not outcome.stalled and time.monotonic() - started >= 0.6
+
+
+def test_kit_waits_do_not_look_busy():
+    probe = Probe(gather=5, gather_timeout=0.6)
+    meet = Rendezvous(3, timeout=0.6)
+    outcome = call(lambda: (probe(1), meet.wait()), budget=5, stall=0.15)
+    assert not outcome.hung and outcome.value == (None, False)
+
+
+def start_threads(func, n):
+    threads = [threading.Thread(target=func, args=(i,), name=f"worker-{i}") for i in range(n)]
+    for t in threads:
+        t.start()
+    return threads
+
+
+def test_reverse_finish_ends_threads_last_started_first_and_catches_a_partial_join():
+    ended = []
+
+    def work(i):
+        time.sleep(0.01 * (3 - i))  # unheld, the first-started would end last
+        ended.append(i)
+
+    def join_last_only(n):
+        threads = start_threads(work, n)
+        threads[-1].join()
+        return threads
+
+    def join_all(n):
+        threads = start_threads(work, n)
+        for t in threads:
+            t.join()
+        return threads
+
+    def poll_until_all_ended(n):
+        threads = start_threads(work, n)
+        while any(t.is_alive() for t in threads):
+            time.sleep(0.01)
+        return threads
+
+    outcome = call(join_last_only, 4, budget=5, stall=0.3, reverse_finish=True)
+    assert len(outcome.alive_at_return) == 3, "the first three threads were held back"
+    with pytest.raises(AssertionError, match="3 of the 4 threads"):
+        assert_all_finished(outcome)
+    time.sleep(0.1)
+    assert not any(t.is_alive() for t in outcome.threads), "held threads go once it returned"
+    released = []
+    release = checks._FinishGate.release
+
+    def noting_release(self, thread):
+        released.append(thread.name)
+        release(self, thread)
+
+    checks._FinishGate.release = noting_release
+    try:
+        for fn in (join_all, poll_until_all_ended):
+            released.clear()
+            outcome = call(fn, 4, budget=5, stall=0.3, reverse_finish=True)
+            assert not outcome.hung and outcome.alive_at_return == []
+            assert released == ["worker-3", "worker-2", "worker-1", "worker-0"]
+    finally:
+        checks._FinishGate.release = release
+
+
+def test_reverse_finish_on_a_deadlocked_call_still_reports_the_deadlock():
+    lock = threading.Lock()
+
+    def forgets_release(n):
+        def work(i):
+            lock.acquire()
+
+        threads = start_threads(work, n)
+        for t in threads:
+            t.join()
+
+    started = time.monotonic()
+    outcome = call(forgets_release, 3, budget=10, reverse_finish=True)
+    assert outcome.deadlock and time.monotonic() - started < 3
+
+
+def test_deadlocks_are_confirmed_within_a_fraction_of_a_second():
+    started = time.monotonic()
+    outcome = call(opposite_order_deadlock, budget=10)
+    assert outcome.deadlock and time.monotonic() - started < 1
+
+
+def test_ping_pong_is_not_a_deadlock():
+    def ping_pong():  # both threads are blocked forever most of the time, never both for good
+        a, b = threading.Semaphore(0), threading.Semaphore(0)
+
+        def player(mine, other, rounds):
+            for _ in range(rounds):
+                other.release()
+                mine.acquire()
+
+        t = threading.Thread(target=player, args=(a, b, 3000))
+        t.start()
+        for _ in range(3000):
+            b.acquire()
+            a.release()
+        t.join()
+        return "done"
+
+    for _ in range(3):
+        assert call(ping_pong, budget=10).value == "done"
+
+
+def test_not_implemented_yet_says_so_and_nothing_else():
+    class Counter:
+        def __init__(self):
+            raise NotImplementedError()
+
+    def in_a_thread():
+        join_all([threading.Thread(target=Counter)])
+
+    for fn in (Counter, in_a_thread):
+        with pytest.raises(checks.NotImplementedYet, match=r"^Counter.__init__ is not implemented yet"):
+            call(fn)
+    with pytest.raises(checks.NotImplementedYet):
+        finishes(Counter)
+
+
+def test_stuck_thread_reports_show_student_lines_and_hide_the_tests_own():
+    import linecache
+
+    src = ("### BEGIN HIDDEN TESTS\n"
+           "def run_it(fn):\n"
+           "    results = ('returned', fn())\n"
+           "    return results\n"
+           "### END HIDDEN TESTS\n")
+    filename = "<hidden-test-cell-for-test_checks>"
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    namespace = {}
+    exec(compile(src, filename, "exec"), namespace)
+
+    def students_code():
+        threading.Event().wait()
+
+    outcome = call(namespace["run_it"], students_code, budget=5)
+    assert outcome.deadlock
+    assert "(test code)" in outcome.report
+    assert "results = ('returned'" not in outcome.report and ", in run_it" not in outcome.report
+    assert "in students_code: threading.Event().wait()" in outcome.report
+
+
+def test_a_thread_that_swallows_thread_abandoned_is_retried_and_slows_nobody_down():
+    survived = []
+
+    def stubborn():
+        while True:
+            try:
+                while True:
+                    pass
+            except BaseException:
+                survived.append(1)
+                if len(survived) >= 3:
+                    raise
+
+    outcome = call(stubborn, budget=5, stall=0.1)
+    assert outcome.stalled
+    deadline = time.monotonic() + 5
+    while len(survived) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(survived) >= 3, "the reaper raised ThreadAbandoned again"
+    time.sleep(0.3)
+    assert not checks._reaper.zombies and checks.sys.getswitchinterval() == pytest.approx(0.005)
+
+
+def test_ordered_lock_taking_pays_no_meeting_timeout():
+    group = LockGroup(meet=2, meet_timeout=1.0)
+    a, b = group.lock("a"), group.lock("b")
+
+    def ordered(i):
+        with a, b:
+            time.sleep(0.01)
+
+    started = time.monotonic()
+    finishes(lambda: join_all([threading.Thread(target=ordered, args=(i,)) for i in range(2)]))
+    assert time.monotonic() - started < 0.5
+
+
+def test_failures_reach_the_test_without_passing_through_this_long_file():
+    # IPython reads and highlights every file a traceback passes through (a second for checks.py)
+    import traceback
+
+    def files_of(excinfo):
+        return {fs.filename for fs in traceback.extract_tb(excinfo.value.__traceback__)}
+
+    with pytest.raises(AssertionError) as hung:
+        finishes(lambda: threading.Event().wait(), budget=2)
+    with pytest.raises(KeyError) as raised:
+        finishes(lambda: {}["missing"])
+    outcome = call(lambda: 1)
+    outcome.alive_at_return = [threading.current_thread()]
+    with pytest.raises(AssertionError) as unjoined:
+        assert_all_finished(outcome)
+    for excinfo in (hung, raised, unjoined):
+        assert checks.__file__ not in files_of(excinfo)
+        assert checks.SURFACE_FILE in files_of(excinfo) or excinfo is raised

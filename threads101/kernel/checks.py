@@ -11,6 +11,54 @@ runs (see nbgrader_config.py), so the references below are taken before a
 submission could replace ``time.sleep``, ``threading.Thread.start`` and the
 like. Importing changes nothing in the process; `install()` (called by the
 grading kernel, and by `start`/`call` on first use) adds the hooks.
+
+How a hang is recognised
+------------------------
+A call that does not finish is judged by what its threads do, as seen from
+Linux (/proc/self/task/*), not by the clock alone:
+
+- *blocked*: every live thread of the call waits with no timeout (a lock,
+  join, event or queue get) and none of them has run since the last look
+  (their schedstat counters did not move): nothing inside the call can ever
+  wake them, so it is a deadlock, reported after DEADLOCK_CONFIRM seconds;
+- *running without progress* (opt-in, `stall=` seconds): the kit keeps one
+  cheap global progress counter, bumped by its own hooks whenever the code
+  under test does something a test can see: a Probe call starts or ends, a
+  Rendezvous is reached, a LockGroup lock is taken or released, a watched
+  attribute is written (`watch_attribute`), a requests Session sends
+  (`track_requests`), a thread of a call starts or finishes. A call whose
+  counter has not moved for `stall` seconds while its threads used CPU or
+  woke up often (more than 15 % of a CPU, or 40 wake-ups a second: a busy
+  loop, or a poll with short sleeps) is a hang at once, unless one of its
+  threads sat quietly in one long sleep, timed wait or I/O meanwhile (the
+  busy ones may be polling for it). Threads that sleep or wait quietly are
+  never cut short, however long one call takes: they run into the budget
+  as before. Queue puts and gets are not progress: a
+  loop that takes an item and puts it back would look busy forever. A test
+  that opts in must choose `stall` longer than any quiet-but-busy stretch a
+  correct solution may have (for instance an idle timeout timed by hand);
+- anything else runs into its `budget`.
+
+The threads of a hung call that still run Python code get ThreadAbandoned;
+the few that survive it (they catch BaseException) are retried in the
+background, and while one of them runs the interpreter switches threads
+more often (GIL builds) or the thread gets the lowest priority (free-threaded
+builds), so that it slows the rest of the notebook as little as possible.
+While a test waits for a call, a GIL build switches threads every 0.5 ms,
+so that a call spinning with the GIL held cannot slow the watching down.
+
+With `reverse_finish=True` the threads a call starts are held just before
+they end and let go one at a time, the last-started first, each once the
+call has settled: a function that joins only some of its threads then
+returns while the others are still alive, every time. (The hold sits in a
+wrapper around each such thread's run(), set up when the thread starts.)
+
+Reports list each stuck thread with the student's lines (and the library's);
+the tests' own frames, the kit's and those of hidden test cells (recognised
+by nbgrader's "### BEGIN HIDDEN TESTS" marker in the cell's source, or named
+with `register_test_file`), show as "(test code)" without their source. A
+call that raises NotImplementedError (an exercise not done yet) makes the
+waiting test fail with NotImplementedYet: "<name> is not implemented yet."
 """
 
 from __future__ import annotations
@@ -55,11 +103,37 @@ _excepthook = threading.excepthook
 _queue_init = queue.Queue.__init__
 _queue_put = queue.Queue.put
 _environ_get = os.environ.get
+_setpriority = getattr(os, "setpriority", None)
+_FREE_THREADED = not getattr(sys, "_is_gil_enabled", lambda: True)()
 
 #: Seconds a self-contained call may take before it counts as hung.
 DEFAULT_BUDGET = 3.0
-#: How long every thread of a call must stay blocked forever before we call it a deadlock.
-DEADLOCK_CONFIRM = 0.25
+#: How long every thread of a call must stay blocked forever, none of them running
+#: meanwhile, before we call it a deadlock.
+DEADLOCK_CONFIRM = 0.05
+#: How often a waiting test looks at the threads of the call it waits for.
+_TICK = 0.01
+
+
+# --------------------------------------------------------------------------
+# Progress: one counter, bumped by the kit's hooks.
+# --------------------------------------------------------------------------
+_progress = [0]
+
+
+def note_progress() -> None:
+    """Tell the hang detector that the code under test did something a test can see.
+
+    The kit's own hooks call it (Probe, Rendezvous, LockGroup, watch_attribute,
+    track_requests, threads starting and finishing); a test may call it from
+    a function it hands to student code. Racy increments are fine: only
+    "has it changed" matters.
+    """
+    _progress[0] += 1
+
+
+def progress_count() -> int:
+    return _progress[0]
 
 
 # --------------------------------------------------------------------------
@@ -78,6 +152,7 @@ class _Owner:
         self.queues: list[QueueLog] = []
         self.sessions: dict[int, set[int]] = {}
         self.thread_errors: list[tuple[str, BaseException]] = []
+        self.gate: _FinishGate | None = None
 
     def add_thread(self, thread: threading.Thread) -> None:
         with self.lock:
@@ -98,13 +173,30 @@ def _current_owner() -> _Owner | None:
 
 def _tracking_start(self):
     owner = _current_owner()
-    if owner is not None:
+    if owner is not None and getattr(self, "_t101_owner", None) is None:
         try:
             self._t101_owner = owner
+            self.run = _reporting_run(self, owner, self.run)
         except Exception:
             pass
         owner.add_thread(self)
+        _progress[0] += 1
     return _thread_start(self)
+
+
+def _reporting_run(thread, owner: _Owner, run: Callable) -> Callable:
+    """The thread's run(), then: note the progress, and wait at the call's finish gate."""
+
+    def _run_and_report():
+        try:
+            run()
+        finally:
+            _progress[0] += 1
+            gate = owner.gate
+            if gate is not None:
+                gate.hold(thread)
+
+    return _run_and_report
 
 
 _tracking_start.__doc__ = _thread_start.__doc__
@@ -112,6 +204,54 @@ _tracking_start.__doc__ = _thread_start.__doc__
 
 class ThreadAbandoned(BaseException):
     """Raised inside a thread of a call that overran its budget, to stop it if it spins."""
+
+
+class NotImplementedYet(AssertionError):
+    """The code under test still raises NotImplementedError: there is nothing to judge."""
+
+
+class _FinishGate:
+    """Holds the threads of a call right before they end; the test lets them go one by one."""
+
+    def __init__(self):
+        self._lock = _allocate_lock()
+        self.held: dict[int, tuple[threading.Thread, Any]] = {}  # id(thread) -> (thread, lock)
+        self.opened = False
+
+    def hold(self, thread) -> None:
+        waiter = _allocate_lock()
+        waiter.acquire()
+        with self._lock:
+            if self.opened:
+                return
+            self.held[id(thread)] = (thread, waiter)
+        _progress[0] += 1
+        waiter.acquire(True, 120.0)  # a timed wait: never mistaken for a deadlock
+        _progress[0] += 1
+
+    def is_held(self, thread) -> bool:
+        with self._lock:
+            return id(thread) in self.held
+
+    def held_threads(self) -> list:
+        with self._lock:
+            return [t for t, _w in self.held.values()]
+
+    def release(self, thread) -> None:
+        with self._lock:
+            entry = self.held.pop(id(thread), None)
+        if entry is not None:
+            _progress[0] += 1
+            entry[1].release()
+
+    def open(self) -> None:
+        """Let every held thread go, and hold none from now on."""
+        with self._lock:
+            self.opened = True
+            waiters = [w for _t, w in self.held.values()]
+            self.held.clear()
+        for w in waiters:
+            w.release()
 
 
 def _quiet_excepthook(args):
@@ -180,6 +320,44 @@ def _task_stat(native_id: int) -> tuple[float, int]:
     return cpu, 0
 
 
+def _ran_counter(native_id: int | None) -> str | None:
+    """Changes whenever the thread runs (CPU time and timeslices); None if unknown."""
+    if native_id is None:
+        return None
+    try:
+        with open(f"/proc/self/task/{native_id}/schedstat") as f:
+            fields = f.read().split()
+    except OSError:
+        return None
+    return f"{fields[0]}/{fields[2]}" if len(fields) > 2 else None
+
+
+def _usage_of(natives) -> dict[int, tuple[float, int]]:
+    out = {}
+    for n in natives:
+        if n is None:
+            continue
+        try:
+            out[n] = _task_stat(n)
+        except (OSError, ValueError, IndexError):
+            pass
+    return out
+
+
+def _usage_between(before: dict, after: dict) -> tuple[float, int]:
+    """CPU seconds and wake-ups of the threads seen both times."""
+    cpu, wake = 0.0, 0
+    for n, (c1, w1) in after.items():
+        c0, w0 = before.get(n, (0.0, 0)) if n in before else (c1, w1)
+        cpu, wake = cpu + max(c1 - c0, 0.0), wake + max(w1 - w0, 0)
+    return cpu, wake
+
+
+def _looks_busy(cpu: float, wakeups: int, seconds: float) -> bool:
+    """Spinning or polling: over 15 % of a CPU, or more than 40 wake-ups a second."""
+    return (cpu >= max(0.15 * seconds, 0.008)) or (wakeups >= max(40 * seconds, 4))
+
+
 # --------------------------------------------------------------------------
 # Stack reports.
 # --------------------------------------------------------------------------
@@ -210,17 +388,57 @@ def _short_file(filename: str) -> str:
     return os.path.basename(filename)
 
 
+#: A cell holding these lines is a hidden test cell (nbgrader's markers), whatever else it holds.
+_TEST_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+_test_files: set[str] = set()
+
+
+def register_test_file(filename: str) -> None:
+    """Count code compiled from `filename` as the tests' own (shown as "(test code)")."""
+    _test_files.add(filename)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_test_cell(filename: str) -> bool:
+    if filename in _test_files:
+        return True
+    lines = linecache.getlines(filename)
+    return any(line.strip() in _TEST_MARKERS for line in lines)
+
+
+def _is_test_code(filename: str) -> bool:
+    """The kit's own code, or a hidden test cell of the notebook."""
+    if filename in _test_files:
+        return True
+    if filename.startswith("<frozen"):
+        return False
+    if os.path.realpath(filename).startswith(_PACKAGE_DIR):
+        return True
+    return not _is_library_file(filename) and _is_test_cell(filename)
+
+
 _HIDDEN_FRAMES = {("threading.py", "_bootstrap"), ("threading.py", "_bootstrap_inner"),
                   ("threading.py", "run"), ("calls.py", "_run"), ("calls.py", "_runner"),
-                  ("checks.py", "_run"), ("checks.py", "_runner")}
+                  ("checks.py", "_run"), ("checks.py", "_runner"),
+                  ("checks.py", "_run_and_report")}
+TEST_CODE = "(test code)"
 
 
 def format_stack(frame, limit: int = 8) -> list[str]:
-    """The interesting part of a thread's stack, innermost last."""
+    """The interesting part of a thread's stack, innermost last.
+
+    The student's frames and the library's come with their line of code; the
+    tests' own frames (the kit, hidden test cells) only as "(test code)", one
+    line for each run of them, so that no line of a hidden test is shown.
+    """
     lines = []
     for fs in traceback.extract_stack(frame):
         short = _short_file(fs.filename)
         if (short, fs.name) in _HIDDEN_FRAMES:
+            continue
+        if _is_test_code(fs.filename):
+            if not lines or lines[-1] != TEST_CODE:
+                lines.append(TEST_CODE)
             continue
         code = (fs.line or linecache.getline(fs.filename, fs.lineno)).strip()
         lines.append(f"{short}, line {fs.lineno}, in {fs.name}: {code}")
@@ -266,6 +484,7 @@ class Outcome:
     error: BaseException | None = None
     hung: bool = False
     deadlock: bool = False
+    stalled: bool = False
     elapsed: float = 0.0
     budget: float = 0.0
     started_at: float = 0.0
@@ -276,6 +495,7 @@ class Outcome:
     sessions: dict = field(default_factory=dict)
     thread_errors: list = field(default_factory=list)
     report: str = ""
+    not_implemented: str | None = None  # what still raises NotImplementedError
 
     @property
     def finished(self) -> bool:
@@ -283,6 +503,7 @@ class Outcome:
 
     def get(self) -> Any:
         """The call's value; raises AssertionError if it hung, or the call's own exception."""
+        __tracebackhide__ = True  # noqa: F841  (IPython leaves this frame out of tracebacks)
         if self.hung:
             raise AssertionError(self.report)
         if self.error is not None:
@@ -293,15 +514,30 @@ class Outcome:
         return self.report
 
 
+def _not_implemented(error: BaseException | None) -> str | None:
+    """'Name.method' if `error` is the NotImplementedError of an unimplemented stub."""
+    if not isinstance(error, NotImplementedError):
+        return None
+    tb, name = error.__traceback__, None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if not _is_test_code(code.co_filename) and not _is_library_file(code.co_filename):
+            name = getattr(code, "co_qualname", code.co_name).rpartition("<locals>.")[2]
+        tb = tb.tb_next
+    return name or "the code under test"
+
+
 class Running:
     """A call started in its own thread; wait for it with a budget."""
 
     def __init__(self, fn: Callable, args: tuple = (), kwargs: dict | None = None,
-                 label: str | None = None):
+                 label: str | None = None, reverse_finish: bool = False):
         install()
         kwargs = kwargs or {}
         self.label = label or describe_call(fn, args, kwargs)
         self.owner = _Owner(self.label)
+        if reverse_finish:
+            self.owner.gate = _FinishGate()
         self._fn, self._args, self._kwargs = fn, args, kwargs
         self._done = _allocate_lock()
         self._done.acquire()
@@ -313,6 +549,12 @@ class Running:
         self.start_time = _monotonic()
         self.end_time: float | None = None
         self._blocked_since: float | None = None
+        self._blocked_key: tuple | None = None
+        self._mark: tuple | None = None  # (progress, time, usage) when progress last moved
+        self._quiet_for = 0.0
+        self._released = None  # the held thread let go last, until it has ended
+        self._settle: tuple | None = None
+        self._last_release: tuple | None = None
         _start_new_thread(self._runner, ())
         self._started.acquire()
 
@@ -325,6 +567,8 @@ class Running:
         try:
             self.value = self._fn(*self._args, **self._kwargs)
         except BaseException as exc:  # the student's exception is part of the outcome
+            if exc.__traceback__ is not None:  # from the student's frame on, not ours
+                exc = exc.with_traceback(exc.__traceback__.tb_next)
             self.error = exc
         finally:
             self.end_time = _monotonic()
@@ -336,70 +580,193 @@ class Running:
             with _threading_active_lock:  # forget the placeholder threading made for this thread
                 if isinstance(_threading_active.get(ident), _DummyThread):
                     del _threading_active[ident]
+            _progress[0] += 1
             self._done.release()
 
     def done(self) -> bool:
         return self.end_time is not None
 
     # -- threads of this call ------------------------------------------------
-    def _live_threads(self) -> list[tuple[str, int | None, int | None]]:
+    def _live_threads(self, include_held: bool = True) -> list[tuple[str, int | None, int | None]]:
         out = []
         if not self.owner.runner_done:
             out.append((f"the thread running {self.label}", self.owner.runner_ident,
                         self.owner.runner_native))
         with self.owner.lock:
             started = list(self.owner.threads)
+        gate = self.owner.gate
         for t in started:
             if _alive(t):
-                out.append((_thread_name(t), t.ident, getattr(t, "_native_id", None)))
+                held = gate is not None and gate.is_held(t)
+                if held and not include_held:
+                    continue
+                name = _thread_name(t) + (" (its work is done; the test holds it back "
+                                          "before it ends)" if held else "")
+                out.append((name, t.ident, getattr(t, "_native_id", None)))
         return out
 
     def blocked_forever(self) -> bool:
         """Is every live thread of the call blocked with no timeout right now?"""
+        return self._blocked_key_now() is not None
+
+    def _blocked_key_now(self) -> tuple | None:
+        """None unless every live thread is blocked forever; else what changes if any runs."""
         if _FUTEX is None:
-            return False
+            return None
         threads = self._live_threads()
         if not threads:
-            return False
+            return None
+        key = []
         for _name, ident, native in threads:
             if ident is None or native is None:
-                return False  # a thread is being started
+                return None  # a thread is being started
             if _syscall_state(native) != "forever":
-                return False
-        return True
+                return None
+            key.append((native, _ran_counter(native)))
+        return tuple(key)
 
-    def wait(self, budget: float = DEFAULT_BUDGET, self_contained: bool = True) -> Outcome:
+    def wait(self, budget: float = DEFAULT_BUDGET, self_contained: bool = True,
+             stall: float | None = None) -> Outcome:
         """Wait at most `budget` seconds for the call to finish.
 
         With `self_contained` (nothing outside the call will ever release its
         threads), a call whose every thread is blocked forever is declared a
         deadlock as soon as that is sure, instead of waiting out the budget.
+        With `stall` (seconds), a call that makes no progress for that long
+        while its threads spin or poll is declared hung at once (see the
+        module's docstring). A call that raises NotImplementedError (an
+        exercise not done yet) raises NotImplementedYet here.
         """
+        outcome = self._wait(budget, self_contained, stall)
+        if outcome.not_implemented:
+            raise NotImplementedYet(f"{outcome.not_implemented} is not implemented yet.")
+        return outcome
+
+    def _wait(self, budget: float, self_contained: bool, stall: float | None) -> Outcome:
+        with _FastSwitching():
+            return self._wait_switching(budget, self_contained, stall)
+
+    def _wait_switching(self, budget: float, self_contained: bool,
+                        stall: float | None) -> Outcome:
         deadline = _monotonic() + budget
         while True:
-            verdict = self._poll(self_contained)
+            verdict = self._poll(self_contained, stall)
             if verdict is not None:
-                return self._outcome(verdict == "deadlock", verdict == "deadlock", budget)
+                return self._outcome(verdict, budget)
             remaining = deadline - _monotonic()
             if remaining <= 0:
-                return self._outcome(True, False, budget)
-            if self._done.acquire(True, min(remaining, 0.05)):
+                return self._outcome("timeout", budget)
+            tick = 0.002 if self.owner.gate else _TICK if stall else 2 * _TICK
+            if self._done.acquire(True, min(remaining, tick)):
                 self._done.release()
 
-    def _poll(self, self_contained: bool = True) -> str | None:
-        """'done', 'deadlock' (blocked forever for DEADLOCK_CONFIRM seconds), or None."""
+    def _poll(self, self_contained: bool = True, stall: float | None = None) -> str | None:
+        """'done', 'deadlock', 'stalled', or None (go on waiting)."""
         if self.done():
+            if self.owner.gate is not None:
+                self.owner.gate.open()
             return "done"
-        if self_contained and self.blocked_forever():
-            now = _monotonic()
-            self._blocked_since = self._blocked_since or now
-            if now - self._blocked_since >= DEADLOCK_CONFIRM:
+        now = _monotonic()
+        if self.owner.gate is not None:
+            self._step_gate(now)
+        if self_contained:
+            key = self._blocked_key_now()
+            if key is None:
+                self._blocked_since = self._blocked_key = None
+            elif key != self._blocked_key:
+                self._blocked_since, self._blocked_key = now, key
+            elif now - self._blocked_since >= DEADLOCK_CONFIRM:
                 return "deadlock"
-        else:
-            self._blocked_since = None
+        if stall:
+            return self._stall_check(now, stall)
         return None
 
-    def _outcome(self, hung: bool, deadlock: bool, budget: float) -> Outcome:
+    def _stall_check(self, now: float, stall: float) -> str | None:
+        """'stalled' if no progress for `stall` s while some thread spun or polled, and no
+        thread was quietly inside one long wait (a sleep, a timed wait, I/O) that the
+        busy ones may be waiting for."""
+        natives = [n for _name, _i, n in self._live_threads(include_held=False)]
+        count = _progress[0]
+        if self._mark is None or self._mark[0] != count:
+            self._mark = (count, now, _usage_of(natives))
+            return None
+        _count, since, before = self._mark
+        seconds = now - since
+        if seconds < stall:
+            return None
+        after = _usage_of(natives)
+        busy, quiet_wait = False, False
+        for n, usage in after.items():
+            cpu, wake = _usage_between({n: before.get(n, (0.0, 0))}, {n: usage})
+            if _looks_busy(cpu, wake, seconds):
+                busy = True
+            elif _syscall_state(n) in ("sleeping", "timed", "io"):
+                quiet_wait = True
+        if busy and not quiet_wait:
+            self._quiet_for = seconds
+            self._stall_usage = _usage_between(before, after)
+            return "stalled"
+        self._mark = (count, now, after)  # judge the next stretch on its own
+        return None
+
+    def _step_gate(self, now: float) -> None:
+        """Let the held threads go, the last-started first, each once the call has settled.
+
+        Settled: every other live thread of the call is blocked forever and has not
+        run since the last release (it was not waiting for the thread that just
+        ended), or has been blocked forever, unmoved, for a tick. If some wait with
+        timeouts or sleep, the next one goes after 20 ms, or 40 ms if they woke up
+        or ran meanwhile (a poll takes a moment to notice that a thread has ended).
+        """
+        gate = self.owner.gate
+        if self._released is not None:
+            if _alive(self._released):
+                return
+            self._released = None
+        held = gate.held_threads()
+        if not held:
+            self._settle = None
+            return
+        others = [n for _name, _i, n in self._live_threads(include_held=False)]
+        states = [_syscall_state(n) for n in others]
+        if all(st == "forever" for st in states):
+            snapshot = tuple((n, _ran_counter(n)) for n in others)
+            settled = snapshot == self._last_release or (
+                self._settle is not None and self._settle[2] == snapshot
+                and now - self._settle[0] >= _TICK)
+            if not settled:
+                if self._settle is None or self._settle[2] != snapshot:
+                    self._settle = (now, None, snapshot)
+                return
+        else:
+            snapshot = None
+            usage = _usage_of(others)
+            busy = "running" in states
+            if self._settle is None or self._settle[2] is not None:
+                self._settle = (now, usage, None, busy)
+                return
+            since, before, _snap, was_busy = self._settle
+            _cpu, woke = _usage_between(before, usage)
+            busy = busy or was_busy or woke > 0
+            self._settle = (since, before, None, busy)
+            if now - since < (0.04 if busy else 0.02):
+                return
+        with self.owner.lock:
+            order = {id(t): i for i, t in enumerate(self.owner.threads)}
+        last = max(held, key=lambda t: order.get(id(t), -1))
+        self._released, self._settle, self._last_release = last, None, snapshot
+        gate.release(last)
+
+    def _outcome(self, verdict: str, budget: float) -> Outcome:
+        hung = verdict != "done"
+        if not hung:
+            missing = _not_implemented(self.error)
+            if missing is None:
+                with self.owner.lock:
+                    errors = [e for _n, e in self.owner.thread_errors]
+                missing = next((m for m in map(_not_implemented, errors) if m), None)
+            if missing is not None:
+                return Outcome(label=self.label, not_implemented=missing)
         with self.owner.lock:
             threads = list(self.owner.threads)
             errors = list(self.owner.thread_errors)
@@ -409,17 +776,26 @@ class Running:
             sessions={k: set(v) for k, v in self.owner.sessions.items()}, thread_errors=errors,
         )
         if hung:
-            out.hung, out.deadlock = True, deadlock
+            out.hung, out.deadlock, out.stalled = True, verdict == "deadlock", verdict == "stalled"
             out.elapsed = _monotonic() - self.start_time
-            if deadlock:
+            if out.deadlock:
                 head = (f"{self.label} is deadlocked: every one of its threads is blocked "
                         f"forever, waiting for something no thread will ever do "
+                        f"(seen after {out.elapsed:.1f} s).")
+            elif out.stalled:
+                cpu, wake = self._stall_usage
+                head = (f"{self.label} did not finish: for {self._quiet_for:.2f} s its threads "
+                        f"kept running (they used {cpu * 1000:.0f} ms of CPU and woke up "
+                        f"{wake} times) without doing anything the test could see: a busy "
+                        f"loop or a poll whose condition never comes true "
                         f"(seen after {out.elapsed:.1f} s).")
             else:
                 head = f"{self.label} did not finish within {budget:g} s."
             out.report = f"{head}\nWhere its threads are stuck:\n{thread_report(self._live_threads())}"
             self.abandon()
         else:
+            if self.owner.gate is not None:
+                self.owner.gate.open()
             out.value, out.error = self.value, self.error
             out.elapsed = self.end_time - self.start_time
             out.alive_at_return = list(self.alive_at_return)
@@ -429,9 +805,12 @@ class Running:
         """Stop the threads of a hung call that still run Python code (spinning, polling).
 
         Threads blocked forever are left alone: they cost nothing. The others
-        get a ThreadAbandoned exception, which ends them unless they catch it.
+        get a ThreadAbandoned exception, which ends them unless they catch it;
+        those that survive it are retried in the background (see _Reaper).
         """
-        targets = [ident for _name, ident, native in self._live_threads()
+        if self.owner.gate is not None:
+            self.owner.gate.open()
+        targets = [(ident, native) for _name, ident, native in self._live_threads()
                    if ident is not None and _syscall_state(native) != "forever"]
         _stop_threads(targets)
 
@@ -445,25 +824,38 @@ def _set_async_exc(ident: int, exc) -> None:
                                                ctypes.py_object(exc) if exc else None)
 
 
-def _stop_threads(idents: list[int], grace: float = 0.2) -> None:
-    """Raise ThreadAbandoned in each thread; withdraw it from threads that do not take it.
+_stop_lock = _allocate_lock()
 
-    CPython keeps an interpreter-wide "async exception pending" flag until some
-    thread takes one; a flag left set slows every thread down and can hang
-    traced threads. So whatever happens, finish by having a throw-away thread
-    of ours take one exception, which clears the flag.
+
+def _stop_threads(targets: list, grace: float = 0.2, reap: bool = True) -> list:
+    """Raise ThreadAbandoned in each (ident, native_id); withdraw it from threads that do not
+    take it within `grace` seconds. Returns the survivors (handed to the reaper if `reap`).
+
+    CPython keeps an interpreter-wide "async exception pending" flag (3.11, 3.12;
+    per thread from 3.13) until some thread takes one; a flag left set slows every
+    thread down and can hang traced threads. So whatever happens, finish by having
+    a throw-away thread of ours take one exception, which clears the flag.
     """
-    if not idents:
-        return
-    for ident in idents:
-        _set_async_exc(ident, ThreadAbandoned)
-    deadline = _monotonic() + grace
-    while _monotonic() < deadline and any(i in _current_frames() for i in idents):
-        _sleep(0.01)
-    for ident in idents:
-        if ident in _current_frames():
+    targets = [t if isinstance(t, tuple) else (t, None) for t in targets]
+    if not targets:
+        return []
+    with _stop_lock:
+        for ident, _n in targets:
+            _set_async_exc(ident, ThreadAbandoned)
+        deadline = _monotonic() + grace
+        while True:
+            frames = _current_frames()
+            left = [(i, n) for i, n in targets if i in frames]
+            if not left or _monotonic() >= deadline:
+                break
+            _sleep(0.005)
+        for ident, _n in left:
             _set_async_exc(ident, None)
-    _clear_async_flag()
+        _clear_async_flag()
+    survivors = [(i, n) for i, n in left if _syscall_state(n) != "forever"]
+    if reap and survivors:
+        _reaper.add(survivors)
+    return survivors
 
 
 def _clear_async_flag() -> None:
@@ -490,6 +882,102 @@ def _clear_async_flag() -> None:
     finished.acquire(True, 3.0)
 
 
+class _Switching:
+    """The GIL switch interval (GIL builds): 0.5 ms while a test waits for a call, so
+    that a call spinning with the GIL held delays the test's checks by 0.5 ms instead
+    of 5 each time; 1 ms while a thread that survived ThreadAbandoned still runs;
+    otherwise what it was."""
+
+    def __init__(self):
+        self._lock = _allocate_lock()
+        self.waiting = 0
+        self.zombies = False
+        self._base: float | None = None
+
+    def update(self, waiting: int = 0, zombies: bool | None = None) -> None:
+        if _FREE_THREADED:
+            return
+        with self._lock:
+            self.waiting += waiting
+            if zombies is not None:
+                self.zombies = zombies
+            wanted = 0.0005 if self.waiting else 0.001 if self.zombies else None
+            if wanted is None:
+                if self._base is not None:
+                    _setswitchinterval(self._base)
+                    self._base = None
+                return
+            if self._base is None:
+                self._base = _getswitchinterval()
+            _setswitchinterval(min(self._base, wanted))
+
+
+_switching = _Switching()
+
+
+class _FastSwitching:
+    def __enter__(self):
+        _switching.update(+1)
+
+    def __exit__(self, *exc):
+        _switching.update(-1)
+        return False
+
+
+class _Reaper:
+    """Threads of hung calls that survived ThreadAbandoned (they catch BaseException).
+
+    A background thread raises ThreadAbandoned in them again now and then. While
+    one of them still runs Python code, a GIL build switches threads every
+    millisecond (instead of 5), so the rest of the notebook waits less for the
+    GIL; a free-threaded build gives the thread the lowest priority instead.
+    """
+
+    def __init__(self):
+        self._lock = _allocate_lock()
+        self.zombies: dict[int, int | None] = {}
+        self._running = False
+
+    def add(self, survivors: list) -> None:
+        with self._lock:
+            for ident, native in survivors:
+                self.zombies[ident] = native
+                if _FREE_THREADED and _setpriority is not None and native is not None:
+                    try:
+                        _setpriority(os.PRIO_PROCESS, native, 19)
+                    except OSError:
+                        pass
+            start = not self._running
+            self._running = True
+        self._switch_fast()
+        if start:
+            _start_new_thread(self._loop, ())
+
+    def _switch_fast(self) -> None:
+        _switching.update(zombies=True)
+
+    def _loop(self) -> None:
+        pause = 0.05
+        while True:
+            _sleep(pause)
+            pause = min(pause * 1.5, 1.0)
+            frames = _current_frames()
+            with self._lock:
+                for ident in [i for i in self.zombies if i not in frames]:
+                    del self.zombies[ident]
+                live = [(i, n) for i, n in self.zombies.items()
+                        if _syscall_state(n) not in ("forever", "gone")]
+                if not self.zombies:
+                    self._running = False
+                    _switching.update(zombies=False)
+                    return
+            if live:
+                _stop_threads(live, grace=0.02, reap=False)
+
+
+_reaper = _Reaper()
+
+
 def _alive(thread: threading.Thread) -> bool:
     try:
         return _thread_is_alive(thread)
@@ -504,50 +992,80 @@ def _thread_name(thread: threading.Thread) -> str:
         return "a thread"
 
 
-def start(fn: Callable, *args, label: str | None = None, **kwargs) -> Running:
-    """Start fn(*args, **kwargs) in its own thread and return at once."""
-    return Running(fn, args, kwargs, label)
+def start(fn: Callable, *args, label: str | None = None, reverse_finish: bool = False,
+          **kwargs) -> Running:
+    """Start fn(*args, **kwargs) in its own thread and return at once.
+
+    With `reverse_finish`, the threads the call starts are held right before
+    they end and let go in reverse order of starting while the test waits.
+    """
+    return Running(fn, args, kwargs, label, reverse_finish)
 
 
 def call(fn: Callable, *args, budget: float = DEFAULT_BUDGET, label: str | None = None,
-         **kwargs) -> Outcome:
-    """Run fn(*args, **kwargs) with a time budget; never raises, returns an Outcome."""
-    return Running(fn, args, kwargs, label).wait(budget)
+         stall: float | None = None, reverse_finish: bool = False, **kwargs) -> Outcome:
+    """Run fn(*args, **kwargs) with a time budget; returns an Outcome.
+
+    `stall`: seconds without progress, while the call's threads spin or poll,
+    after which it is a hang (see the module's docstring); `reverse_finish`:
+    see `start`. It raises only NotImplementedYet, when the code under test
+    still raises NotImplementedError.
+    """
+    return Running(fn, args, kwargs, label, reverse_finish).wait(budget, stall=stall)
 
 
 def finishes(fn: Callable, *args, budget: float = DEFAULT_BUDGET, label: str | None = None,
-             **kwargs) -> Any:
+             stall: float | None = None, reverse_finish: bool = False, **kwargs) -> Any:
     """Run fn(*args, **kwargs) with a time budget and return its value.
 
     If it does not finish in time, fail with a report of where its threads are
     stuck; if it raises, the exception propagates.
     """
-    return call(fn, *args, budget=budget, label=label, **kwargs).get()
+    return call(fn, *args, budget=budget, label=label, stall=stall,
+                reverse_finish=reverse_finish, **kwargs).get()
 
 
-def together(budget: float, calls: dict[str, Callable[[], Any]]) -> dict[str, Outcome]:
+def together(budget: float, calls: dict[str, Callable[[], Any]],
+             stall: float | None = None) -> dict[str, Outcome]:
     """Run several zero-argument calls at the same time, all under one budget.
 
     Each call is judged on its own: finished, deadlocked (seen as soon as it
-    is sure, for all calls at once), or hung when the shared budget runs out.
+    is sure, for all calls at once), stalled (with `stall`), or hung when the
+    shared budget runs out.
     """
     running = {name: Running(fn, label=name) for name, fn in calls.items()}
+    return wait_all(running, budget, stall=stall)
+
+
+def wait_all(running: dict[str, Running], budget: float,
+             stall: float | None = None) -> dict[str, Outcome]:
+    """Wait for calls already started, all under one budget, each judged on its own."""
+    with _FastSwitching():
+        out = _wait_all_switching(running, budget, stall)
+    for outcome in out.values():
+        if outcome.not_implemented:
+            raise NotImplementedYet(f"{outcome.not_implemented} is not implemented yet.")
+    return out
+
+
+def _wait_all_switching(running: dict[str, Running], budget: float,
+                        stall: float | None) -> dict[str, Outcome]:
     deadline = _monotonic() + budget
     verdicts: dict[str, str] = {}
     while len(verdicts) < len(running):
         for name, r in running.items():
             if name not in verdicts:
-                verdict = r._poll()
+                verdict = r._poll(True, stall)
                 if verdict is not None:
                     verdicts[name] = verdict
         if _monotonic() >= deadline:
             break
         if len(verdicts) < len(running):
-            _sleep(0.02)
+            _sleep(_TICK)
     out = {}
     for name, r in running.items():
-        verdict = verdicts.get(name) or r._poll() or "timeout"
-        out[name] = r._outcome(verdict != "done", verdict == "deadlock", budget)
+        verdict = verdicts.get(name) or r._poll(True, None) or "timeout"
+        out[name] = r._outcome(verdict, budget)
     return out
 
 
@@ -581,6 +1099,31 @@ class _Signal:
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
 
+    def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        """Wait (at most `timeout` s) until predicate() is true; wakes only when notified.
+
+        The waiter is registered before each check, so a notify_all between the
+        check and the wait is never lost: no polling, hence no wake-ups that
+        would make a waiting thread look busy.
+        """
+        deadline = _monotonic() + timeout
+        while True:
+            waiter = _allocate_lock()
+            waiter.acquire()
+            with self._lock:
+                self._waiters.append(waiter)
+            try:
+                if predicate():
+                    return True
+                remaining = deadline - _monotonic()
+                if remaining <= 0:
+                    return False
+                waiter.acquire(True, remaining)
+            finally:
+                with self._lock:
+                    if waiter in self._waiters:
+                        self._waiters.remove(waiter)
+
     def notify_all(self) -> None:
         with self._lock:
             waiters, self._waiters = self._waiters, []
@@ -605,16 +1148,9 @@ class Rendezvous:
         with self._lock:
             self.arrived += 1
             target = -(-self.arrived // self.parties) * self.parties
-        deadline = _monotonic() + self.timeout
-        while True:
-            with self._lock:
-                if self.arrived >= target:
-                    self._signal.notify_all()
-                    return True
-            remaining = deadline - _monotonic()
-            if remaining <= 0:
-                return False
-            self._signal.wait(min(remaining, 0.05))
+        _progress[0] += 1
+        self._signal.notify_all()
+        return self._signal.wait_until(lambda: self.arrived >= target, self.timeout)
 
 
 @dataclass
@@ -655,12 +1191,12 @@ class Probe:
             self.calls.append(record)
             self.active += 1
             self.max_overlap = max(self.max_overlap, self.active)
+        _progress[0] += 1
         self._signal.notify_all()
         try:
             if self.gather:
-                deadline = _monotonic() + self.gather_timeout
-                while self.max_overlap < self.gather and _monotonic() < deadline:
-                    self._signal.wait(min(0.05, deadline - _monotonic()))
+                self._signal.wait_until(lambda: self.max_overlap >= self.gather,
+                                        self.gather_timeout)
             pause = self.sleep(*args) if callable(self.sleep) else self.sleep
             if pause:
                 _sleep(pause)
@@ -673,16 +1209,15 @@ class Probe:
             with self._lock:
                 self.active -= 1
                 record.end = _monotonic()
+            _progress[0] += 1
+            self._signal.notify_all()
 
     def __repr__(self) -> str:
         return f"<{self.__name__}: a test function, called {len(self.calls)} times>"
 
     def wait_calls(self, n: int, timeout: float) -> bool:
         """Wait (at most `timeout` s) until the probe has been called n times."""
-        deadline = _monotonic() + timeout
-        while len(self.calls) < n and _monotonic() < deadline:
-            self._signal.wait(min(0.05, deadline - _monotonic()))
-        return len(self.calls) >= n
+        return self._signal.wait_until(lambda: len(self.calls) >= n, timeout)
 
     @property
     def threads(self) -> set[int]:
@@ -711,7 +1246,7 @@ def _shared_stores(code) -> dict[int, str]:
 
 
 class ThreadTracer:
-    """Traces the threads started inside the block, in code that is not library code.
+    """Traces the threads started inside the block, in the student's code only.
 
     - `lines[thread]`: how many lines of notebook code each thread (a
       Thread object) executed, which tells how much work each thread did;
@@ -733,7 +1268,8 @@ class ThreadTracer:
         self._lock = _allocate_lock()
 
     def _global_trace(self, frame, event, arg):
-        if event != "call" or _is_library_file(frame.f_code.co_filename):
+        filename = frame.f_code.co_filename
+        if event != "call" or _is_library_file(filename) or _is_test_cell(filename):
             return None
         if self.rendezvous:
             frame.f_trace_opcodes = True
@@ -873,6 +1409,7 @@ def watch_attribute(obj: Any, name: str, on_set: Callable | None = None) -> list
         if on_set is not None:
             on_set(self, value)
         log.append(Access("set", value, _get_ident(), _monotonic()))
+        _progress[0] += 1
         if descriptor:
             descriptor.__set__(self, value)
         else:
@@ -926,19 +1463,20 @@ class LockGroup:
         with self._lock:
             self._waiting.discard(_get_ident())
 
-    def _acquired(self, name: str) -> None:
+    def _acquired(self, name: str, waited: bool = False) -> None:
+        """`waited`: the thread had to wait for this lock, so another thread held it and
+        has let it go since: meeting would only make it wait for company that is gone."""
         ident = _get_ident()
         with self._lock:
             mine = self.held.setdefault(ident, [])
             mine.append(name)
             meet = bool(self.meet) and len(mine) == 1 and ident not in self._met
-            if meet:
+            if meet or (self.meet and len(mine) == 1):
                 self._met.add(ident)
+        _progress[0] += 1
         self._signal.notify_all()
-        if meet:
-            deadline = _monotonic() + self.meet_timeout
-            while self._present() < self.meet and _monotonic() < deadline:
-                self._signal.wait(min(0.02, deadline - _monotonic()))
+        if meet and not waited:
+            self._signal.wait_until(lambda: self._present() >= self.meet, self.meet_timeout)
 
     def _released(self, name: str, ident: int | None) -> None:
         with self._lock:
@@ -946,6 +1484,8 @@ class LockGroup:
                 if name in self.held.get(owner, []):
                     self.held[owner].remove(name)
                     break
+        _progress[0] += 1
+        self._signal.notify_all()
 
 
 class TrackedLock:
@@ -958,15 +1498,16 @@ class TrackedLock:
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         got = self._lock.acquire(False)
+        waited = False
         if not got and blocking:
             self._group._wait_begins()
             try:
-                got = self._lock.acquire(True, timeout)
+                got = waited = self._lock.acquire(True, timeout)
             finally:
                 self._group._wait_ends()
         if got:
             self.holder = _get_ident()
-            self._group._acquired(self.name)
+            self._group._acquired(self.name, waited)
         return got
 
     def release(self) -> None:
@@ -1043,6 +1584,7 @@ def track_requests() -> None:
     serials = iter(range(1, 1 << 62))
 
     def send(self, request, **kwargs):
+        _progress[0] += 1
         owner = _current_owner()
         if owner is not None:
             serial = self.__dict__.get("_t101_serial")
@@ -1119,6 +1661,45 @@ def assert_same_items(got: Any, expected: list, what: str = "items") -> None:
 
 
 # --------------------------------------------------------------------------
+# The functions a failing test raises through, compiled under a file name of
+# their own.
+# --------------------------------------------------------------------------
+# IPython formats a traceback with the source of every file it passes through:
+# reading, tokenising and highlighting this long file took about a second, on
+# the first failure of every graded notebook. The same functions compiled
+# from their own source under a name that has no file on disk cost nothing
+# there (and are shown as "(test code)" in stuck-thread reports).
+SURFACE_FILE = "<threads101.kernel>"
+
+
+def _recompile_surface() -> None:
+    import __future__
+    import inspect
+    import textwrap
+
+    register_test_file(SURFACE_FILE)
+    flags = __future__.annotations.compiler_flag
+    targets = [(Outcome, "get"), (Running, "wait"), (ThreadTracer, "__exit__"),
+               (None, "call"), (None, "finishes"), (None, "together"), (None, "wait_all"),
+               (None, "assert_all_finished"), (None, "assert_same_items")]
+    for owner, name in targets:
+        original = getattr(owner, name) if owner is not None else globals()[name]
+        try:
+            source = textwrap.dedent(inspect.getsource(original))
+            namespace: dict = {}
+            exec(compile(source, SURFACE_FILE, "exec", flags=flags, dont_inherit=True),
+                 globals(), namespace)
+        except (OSError, TypeError, SyntaxError):
+            continue  # no source at hand: keep the original
+        function = namespace[name]
+        if owner is None:
+            globals()[name] = function
+        else:
+            setattr(owner, name, function)
+
+
+_recompile_surface()
+# --------------------------------------------------------------------------
 # Self-checks in the student notebooks.
 # --------------------------------------------------------------------------
 def grading() -> bool:
@@ -1126,16 +1707,29 @@ def grading() -> bool:
     return _environ_get("NBGRADER_EXECUTION") == "autograde"
 
 
-def selfcheck(check: Callable[[], Any]) -> Callable[[], Any]:
+def selfcheck(check: Callable[[], Any] | None = None, *,
+              graded: str | None = None) -> Callable[[], Any]:
     """Decorator for a self-check cell: runs the check now and says it passed.
+
+    `@selfcheck` or `@selfcheck(graded="...")`. `graded` says, in the student's
+    words, what the graded tests look at beyond this check; it is printed once
+    the check has passed, so that passing is not taken for full marks. A check
+    that fails raises its AssertionError, whose message says what is wrong.
 
     While nbgrader autogrades, the check is skipped: the graded tests that
     follow it check the same things, and more.
     """
+    if check is None:
+        return functools.partial(selfcheck, graded=graded)
     name = getattr(check, "__name__", "check")
     if grading():
         print(f"{name}: skipped while autograding (the graded tests below take over).")
         return check
     check()
     print(f"{name}: passed.")
+    if graded:
+        import textwrap
+
+        print(textwrap.fill(f"The graded tests also check: {' '.join(graded.split())}",
+                            width=88, break_on_hyphens=False))
     return check
