@@ -12,6 +12,10 @@ import pytest
 from devtools import flake, suites
 from threads101 import course as C
 
+# Grading every variant (about 130 notebook gradings, two at once) takes longer than one
+# test's default budget; the module-scoped grading counts against its first test.
+pytestmark = pytest.mark.timeout(3000)
+
 
 @pytest.fixture(scope="module")
 def first_grading():
