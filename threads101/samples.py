@@ -62,8 +62,8 @@ def build_class(dest: Path, course: Path, students: list[dict] | None = None,
                 root: Path | None = None) -> list[Path]:
     """Write the sample submissions under `dest`; returns what to collect (a zip, a folder).
 
-    `root` is the course directory that ships samples/ (default: `course`)."""
-    root = Path(root or course)
+    `root` is the course directory that ships samples/ (default: this repository's)."""
+    root = Path(root or C.REPO)
     dest = Path(dest)
     shutil.rmtree(dest, ignore_errors=True)
     flat = dest / "lms-download"
