@@ -46,11 +46,11 @@ def collect(course: Course, source: Path):
 
 def grade(course: Course, **options):
     """Grade the class (see `threads101.grading.grader.Grader` for the options); returns
-    the grader, whose `run()` results are in `grader.results`."""
+    the grader, its run's results in `grader.results`."""
     from threads101.grading.grader import Grader
 
     grader = Grader(course, **options)
-    grader.results = grader.run()
+    grader.run()
     return grader
 
 

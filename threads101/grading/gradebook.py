@@ -60,3 +60,13 @@ def cell_scores(url_or_gradebook, student: str, assignment: str = ASSIGNMENT
         return [] if has_submission else None
     return [CellScore(notebook, name, None if needs_manual else score, max_score, cell_type == "code")
             for notebook, name, score, max_score, cell_type, needs_manual in rows]
+
+
+def class_scores(url: str, assignment: str = ASSIGNMENT):
+    """(student, their CellScores) for every student with a submission, sorted by id, read on
+    one open gradebook (feedback, export and report all walk the class this way)."""
+    with Gradebook(url) as gb:
+        for student in sorted(s.id for s in gb.students):
+            cells = cell_scores(gb, student, assignment)
+            if cells is not None:
+                yield student, cells

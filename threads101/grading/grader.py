@@ -100,6 +100,7 @@ class Grader:
                                                / f"{nb}.ipynb") for nb in self.notebooks}
         self.releases = {nb: self._read_release(nb) for nb in self.notebooks}
         self.gradebook: store.SharedGradebook | None = None
+        self.results: list[StudentResult] = []  # of the latest run()
 
     def _assignment_notebooks(self) -> list[str]:
         from nbgrader.api import Gradebook, MissingEntry
@@ -217,7 +218,8 @@ class Grader:
         self.state.save()
         if self.reporter:
             self.reporter.finish()
-        return [results[s] for s in sorted(results)]
+        self.results = [results[s] for s in sorted(results)]
+        return self.results
 
     def _backend(self):
         if self.scheduler:
@@ -328,7 +330,7 @@ class Grader:
 
 def failed_tests(nb) -> list[str]:
     """The failed graded cells of an autograded notebook, with their messages."""
-    from threads101.outputs.feedback import error_message
+    from threads101.outputs.outcomes import error_message
 
     lines = []
     for cell in nb.cells:

@@ -9,7 +9,7 @@ from nbgrader.api import Gradebook
 from nbgrader.plugins import CsvExportPlugin
 
 from threads101 import course as C
-from threads101.grading.gradebook import cell_scores
+from threads101.grading.gradebook import class_scores
 
 
 def export_csv(url: str, dest: Path) -> Path:
@@ -26,13 +26,8 @@ def student_totals(url: str, results: dict | None = None) -> list[dict]:
     """Every student with a submission: total score, per notebook and per graded cell, with
     grading problems (what grades.json holds; the LMS files read the same totals)."""
     results = results or {}
-    with Gradebook(url) as gb:
-        students = sorted(s.id for s in gb.students)
     rows = []
-    for student in students:
-        cells = cell_scores(url, student)
-        if cells is None:
-            continue
+    for student, cells in class_scores(url):
         result = results.get(student)
         notebooks: dict[str, dict] = {}
         for cell in cells:

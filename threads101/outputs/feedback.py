@@ -9,17 +9,16 @@ Files go where nbgrader keeps feedback: feedback/<student>/threads101/<notebook>
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from threads101.outputs.outcomes import error_message
 from threads101.outputs.templates import TEMPLATES
 
 from threads101 import course as C
 from threads101.grading.gradebook import cell_scores
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass
@@ -46,16 +45,6 @@ def visible_part(source: str) -> str:
     """A test cell as the student release shows it: without the hidden region."""
     text = "\n".join(C.region(source, C.HIDDEN_BEGIN, C.HIDDEN_END, inside_markers=False)).strip()
     return "\n".join(line.lstrip("# ").rstrip() for line in text.splitlines()) or "graded test"
-
-
-def error_message(outputs) -> str:
-    """Exception name and message of a cell's errors; never the traceback (it quotes code)."""
-    parts = []
-    for out in outputs:
-        if out.get("output_type") == "error":
-            value = ANSI.sub("", str(out.get("evalue", ""))).strip()
-            parts.append(f"{out.get('ename', 'Error')}: {value}" if value else out.get("ename", "Error"))
-    return "\n".join(parts)
 
 
 def sections(course: Path, student: str, notebook: str, url: str) -> list[Section]:

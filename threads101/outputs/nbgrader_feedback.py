@@ -33,7 +33,7 @@ from traitlets import List, Unicode
 
 from threads101 import course as C
 from threads101.grading import release
-from threads101.outputs.feedback import ANSI
+from threads101.outputs.outcomes import ANSI
 
 HIDDEN = "(test code)"
 #: The first line of an IPython traceback frame of a cell: IPython 8.x/9.x ("Cell In[12], line 5")

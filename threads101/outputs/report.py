@@ -23,10 +23,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import nbformat
 from threads101.outputs.templates import TEMPLATES
-from nbgrader.api import Gradebook
 
 from threads101 import course as C
-from threads101.grading.gradebook import cell_scores
+from threads101.grading.gradebook import class_scores
 
 CAUSES = ("wrong result", "race", "hang", "crash", "not attempted", "not submitted")
 RACE_WORDS = re.compile(r"race|atomic|lost update|lock|interleav|shared|at the same time", re.IGNORECASE)
@@ -77,13 +76,8 @@ class StudentRow:
 
 def collect_rows(course: Path, url: str, results: dict | None = None) -> list[StudentRow]:
     results = results or {}
-    with Gradebook(url) as gb:
-        students = sorted(s.id for s in gb.students)
     rows = []
-    for student in students:
-        cells = cell_scores(url, student)
-        if cells is None:
-            continue
+    for student, cells in class_scores(url):
         row = StudentRow(student)
         result = results.get(student)
         row.problems = result.all_problems if result is not None else []
