@@ -645,3 +645,22 @@ def test_failures_reach_the_test_without_passing_through_this_long_file():
     for excinfo in (hung, raised, unjoined):
         assert checks.__file__ not in files_of(excinfo)
         assert checks.SURFACE_FILE in files_of(excinfo) or excinfo is raised
+
+
+class LateThread(threading.Thread):
+    """A thread the OS schedules late: start() waits for it a while, blocked with no timeout."""
+
+    def _bootstrap(self):
+        time.sleep(0.3)
+        super()._bootstrap()
+
+
+def test_a_thread_scheduled_late_is_not_a_deadlock():
+    def start_late_and_join():
+        thread = LateThread(target=time.sleep, args=(0.01,))
+        thread.start()
+        thread.join()
+        return "joined"
+
+    outcome = call(start_late_and_join, budget=3)
+    assert not outcome.hung and outcome.value == "joined", outcome

@@ -153,6 +153,7 @@ class _Owner:
         self.sessions: dict[int, set[int]] = {}
         self.thread_errors: list[tuple[str, BaseException]] = []
         self.gate: _FinishGate | None = None
+        self.starting = 0  # threads inside Thread.start(): not alive yet, about to be
 
     def add_thread(self, thread: threading.Thread) -> None:
         with self.lock:
@@ -181,6 +182,13 @@ def _tracking_start(self):
             pass
         owner.add_thread(self)
         _progress[0] += 1
+        with owner.lock:
+            owner.starting += 1
+        try:
+            return _thread_start(self)
+        finally:
+            with owner.lock:
+                owner.starting -= 1
     return _thread_start(self)
 
 
@@ -613,6 +621,8 @@ class Running:
         """None unless every live thread is blocked forever; else what changes if any runs."""
         if _FUTEX is None:
             return None
+        if self.owner.starting:
+            return None  # a thread is being started: its starter waits for it, not forever
         threads = self._live_threads()
         if not threads:
             return None
