@@ -370,6 +370,7 @@ def write_student_copy(folder: Path, name: str, nb) -> str:
     return path.relative_to(folder).as_posix()
 
 
+@pytest.mark.slow
 def test_validate_reports_the_failure(student_lab, page, shots):
     """The student presses Validate on notebook 1 as released: nbgrader's dialog says it
     fails, and lists the failing cell (today the unanswered written question; see the next
@@ -390,6 +391,7 @@ def test_validate_reports_the_failure(student_lab, page, shots):
     "question answered and both exercises still raising NotImplementedError, Validate says "
     "Success. Making the self-check cells 0-point autograded test cells would make it report "
     "them (nbgrader fails a 0-point test cell that raises)."))
+@pytest.mark.slow
 def test_validate_reports_an_unsolved_exercise(student_lab, course):
     """The student answered the written question but left the exercises unsolved: Validate
     must not say "Success", and must name what is not implemented. (Asked of the server
@@ -427,6 +429,7 @@ def test_a_solved_notebook_validates(student_lab, course, page, shots):
 # ---------------------------------------------------------------------------
 # The formgrader, as an instructor uses it
 # ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_formgrader_lists_the_sample_class(instructor_lab, page, shots):
     """On a course where the sample class is enrolled and two of its students were graded,
     the formgrader's Manage Students page lists every student of the class, and the graded

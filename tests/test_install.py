@@ -6,8 +6,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from threads101 import course as C
 from threads101.grading.gradebook import cell_scores, sqlite_url
+
+pytestmark = [pytest.mark.slow]  # a non-editable install into a fresh target: make test-full
 
 NB1 = "01_threads_and_join"
 

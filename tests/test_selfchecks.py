@@ -175,8 +175,25 @@ def assert_passed(checked, exercise: str, budget: float) -> None:
     assert seconds(checked) <= budget, f"{exercise}_selfcheck took {seconds(checked):.1f} s"
 
 
-@pytest.mark.parametrize("prefix, exercise, variant, message", BUGS,
-                         ids=[f"{e}-{v}" for _n, e, v, _m in BUGS])
+#: The bug each exercise's lesson is about: `make test` runs these; the other variants of
+#: BUGS and GOOD run in the full run (`make test-full`).
+LESSON_BUGS = {
+    "run_in_threads": "bad_join_in_start_loop", "threaded_count": "bad_unlocked_closure_total",
+    "counter": "bad_unlocked", "transfer": "hang_naive_order", "pipeline": "hang_spin_while_none",
+    "run_pipeline": "bad_unbounded_queue", "consume_until_idle": "hang_get_without_timeout",
+    "consume_until_sentinel": "bad_equality", "run_consumers": "hang_one_sentinel",
+    "download_all": "bad_shared_session",
+}
+
+
+def tiered(cases: list[tuple], fast: dict[str, str]) -> list:
+    """`cases` as pytest params, those not named in `fast` marked slow."""
+    return [pytest.param(*case, id=f"{case[1]}-{case[2]}",
+                         marks=() if fast.get(case[1]) == case[2] else pytest.mark.slow)
+            for case in cases]
+
+
+@pytest.mark.parametrize("prefix, exercise, variant, message", tiered(BUGS, LESSON_BUGS))
 def test_selfcheck_shows_the_bug(prefix, exercise, variant, message, tmp_path, monkeypatch):
     notebook = notebook_named(prefix)
     code = (SUBMISSIONS / notebook / exercise / f"{variant}.py").read_text()
@@ -192,8 +209,7 @@ def test_selfcheck_shows_the_bug(prefix, exercise, variant, message, tmp_path, m
         f"{check_id} took {seconds(checked):.1f} s on {variant}, over its {BUDGET[exercise]} s"
 
 
-@pytest.mark.parametrize("prefix, exercise, variant", GOOD,
-                         ids=[f"{e}-{v}" for _n, e, v in GOOD])
+@pytest.mark.parametrize("prefix, exercise, variant", tiered(GOOD, {"transfer": "ok_trylock_backoff"}))
 def test_selfcheck_passes_other_correct_answers(prefix, exercise, variant, tmp_path,
                                                 monkeypatch):
     notebook = notebook_named(prefix)
@@ -268,7 +284,8 @@ FIXED_AFTER = {
 }
 
 
-@pytest.mark.parametrize("prefix", sorted(FIXED_AFTER))
+@pytest.mark.parametrize("prefix", [p if p == "02" else pytest.param(p, marks=pytest.mark.slow)
+                                    for p in sorted(FIXED_AFTER)])
 def test_fixed_answer_passes_after_a_failed_selfcheck(prefix, tmp_path, monkeypatch):
     """A student runs a self-check on buggy code (it hangs and fails), fixes the code and
     runs the self-check again in the same kernel: it passes, whatever the bug left behind

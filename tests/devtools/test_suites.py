@@ -32,11 +32,13 @@ def test_every_exercise_has_its_proof():
                 f"{exercise}: {kinds}"
 
 
+@pytest.mark.slow  # about 130 notebook gradings
 def test_every_variant_is_judged_as_expected(first_grading):
     wrong = [v for v in first_grading if not v.passed]
     assert not wrong, suites.report(wrong)
 
 
+@pytest.mark.slow  # about 130 notebook gradings
 def test_no_grade_differs_between_runs_on_a_busy_machine(first_grading, capsys):
     status = flake.flake(runs=1, sampled=True, baseline=first_grading)
     out = capsys.readouterr().out

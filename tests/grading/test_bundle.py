@@ -312,6 +312,7 @@ def test_a_release_that_gives_answers_away_is_not_bundled(built, tmp_path):
 # ---------------------------------------------------------------------------
 # Installed in a fresh virtualenv, run there
 # ---------------------------------------------------------------------------
+@pytest.mark.slow  # a fresh virtualenv
 def test_the_fresh_venv_imports_the_wheels_kernel_and_not_the_kit(student_venv):
     proc = _run([student_venv / "bin" / "python", "-c", WHERE], env=_clean_env(student_venv),
                 cwd=student_venv)
@@ -366,6 +367,7 @@ def executed(built, student_venv, tmp_path_factory) -> dict:
     return asyncio.run(every())
 
 
+@pytest.mark.slow  # every release notebook in the fresh virtualenv
 @pytest.mark.parametrize("notebook", C.NOTEBOOKS)
 def test_every_release_notebook_runs_in_the_student_venv(executed, student_venv, notebook):
     result = executed[notebook]

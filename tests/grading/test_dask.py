@@ -20,6 +20,8 @@ from threads101.grading.gradebook import cell_scores, sqlite_url
 from threads101.outputs.progress import Reporter
 from threads101.samples import build_class, load_class
 
+pytestmark = [pytest.mark.slow]  # Dask workers and a PostgreSQL server (two minutes): make test-full
+
 NB1 = C.NOTEBOOKS[0]
 STUDENTS = 14  # every sample student once
 

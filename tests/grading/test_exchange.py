@@ -25,6 +25,8 @@ from threads101 import course as C
 from threads101.grading.gradebook import cell_scores, sqlite_url
 from threads101.grading.release import hidden_test_lines
 
+pytestmark = [pytest.mark.slow]  # nbgrader's exchange, end to end (a minute): make test-full
+
 NB2 = "02_race_conditions_and_locks"
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
 COURSE_ID = C.ASSIGNMENT  # the course id of nbgrader_config.py

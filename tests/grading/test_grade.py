@@ -4,6 +4,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import NB1
 
 from threads101 import course as C
@@ -57,6 +58,7 @@ def test_bad_input_messages_and_everything_else_graded(pipeline_course):
         assert (course / "logs" / f"{student}.log").exists()
 
 
+@pytest.mark.slow  # a second grading of the class by plain nbgrader
 def test_same_scores_as_plain_nbgrader(pipeline_course, tmp_path):
     course, results = pipeline_course
     plain = C.generated_copy(tmp_path / "plain")

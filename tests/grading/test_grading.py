@@ -29,6 +29,7 @@ def test_blank_release_gets_zero_quickly(graded_course):
             assert "CellTimeoutError" not in names, f"{notebook}/{gid} hit the cell timeout"
 
 
+@pytest.mark.slow  # nbgrader validate, once per notebook
 @pytest.mark.parametrize("notebook", C.NOTEBOOKS)
 def test_validate_passes_on_the_solutions(graded_course, notebook):
     path = graded_course / "submitted" / "solution" / C.ASSIGNMENT / f"{notebook}.ipynb"

@@ -19,7 +19,9 @@ from threads101.grading.gradebook import cell_scores
 
 NB1 = "01_threads_and_join"
 
-pytestmark = pytest.mark.skipif(available() is not None, reason=str(available()))
+# A PostgreSQL server and the README's CLI path: make test-full.
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(available() is not None, reason=str(available()))]
 
 
 def threads101(course, *args, env):

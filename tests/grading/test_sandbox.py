@@ -38,6 +38,8 @@ from threads101 import course as C
 from threads101.grading import sandbox
 from threads101.grading.gradebook import cell_scores, sqlite_url
 
+pytestmark = [pytest.mark.slow]  # the hostile class, graded on both paths (two minutes): make test-full
+
 NB1 = "01_threads_and_join"
 HOSTILE = Path(__file__).parents[1] / "hostile"
 SUBMISSIONS = Path(__file__).parents[1] / "submissions" / NB1

@@ -15,6 +15,9 @@ from pathlib import Path
 import threads101
 from threads101 import course as C
 from threads101.grading.gradebook import cell_scores, sqlite_url
+import pytest
+
+pytestmark = [pytest.mark.slow]  # a whole extra course grading: make test-full
 
 NB1 = "01_threads_and_join"
 
