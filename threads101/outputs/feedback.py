@@ -4,21 +4,27 @@ nbgrader's own feedback renders the autograded notebook, hidden tests and
 all. This one shows, for each exercise, the student's code and each graded
 test's visible description, result, points and message (the assertion
 message or the stuck-thread report), and never a test's source or traceback.
+A failed test whose hidden test explained the failure (threads101.outputs.explain)
+also gets that explanation: an element of class `explain-<kind>` with its
+picture (threads101.outputs.diagrams) and its sentence.
 Files go where nbgrader keeps feedback: feedback/<student>/threads101/<notebook>.html.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from threads101.outputs.outcomes import error_message
-from threads101.outputs.templates import TEMPLATES
+from markupsafe import Markup
 
 from threads101 import course as C
 from threads101.grading.gradebook import cell_scores
-
+from threads101.outputs.diagrams import render
+from threads101.outputs.explain import Explanation
+from threads101.outputs.outcomes import Kind, outcome_of
+from threads101.outputs.templates import TEMPLATES
 
 
 @dataclass
@@ -29,6 +35,25 @@ class TestResult:
     max_score: float
     passed: bool
     message: str = ""
+    kind: Kind = Kind.PASSED
+    explanation: Explanation | None = None
+
+    @property
+    def diagram(self) -> Markup:
+        """The explanation's picture, inline SVG (its texts are escaped by diagrams)."""
+        return Markup(render(self.explanation)) if self.explanation and not self.passed else Markup("")
+
+
+def result_of(grade_id: str, description: str, score: float | None, max_score: float,
+                outputs) -> TestResult:
+    """A graded test's result from its cell's outputs in the autograded notebook."""
+    outcome = outcome_of(outputs)
+    message, explanation = outcome.message, outcome.explanation
+    if explanation is not None and explanation.text.strip() and explanation.text.strip() in message:
+        # the test's message quotes the explanation: the page shows it once, in its element
+        message = re.sub(r"\n{3,}", "\n\n", message.replace(explanation.text.strip(), "")).strip()
+    return TestResult(grade_id, description, score, max_score, outcome.passed, message,
+                      outcome.kind, explanation)
 
 
 @dataclass
@@ -77,18 +102,24 @@ def sections(course: Path, student: str, notebook: str, url: str) -> list[Sectio
                 section = by_exercise[exercise] = Section(f"Exercise {exercise}")
                 out.append(section)
             score = scores.get(gid)
-            message = error_message(cell.get("outputs", []))
             shown = release.get(gid)
-            section.tests.append(TestResult(
+            section.tests.append(result_of(
                 gid, visible_part(shown.source if shown is not None else ""),
                 score.score if score else None, score.max_score if score else 0,
-                not message, message))
+                cell.get("outputs", [])))
     return out
 
 
 PAGE = TEMPLATES.get_template("feedback.html")
 
 INDEX = TEMPLATES.get_template("feedback_index.html")
+
+
+def render_page(student: str, notebook: str, secs: list[Section], score: float, max_score: float,
+                pending: bool = False, problems: list[str] | None = None) -> str:
+    """One notebook's feedback page."""
+    return PAGE.render(student=student, notebook=notebook, sections=secs, score=score,
+                       max_score=max_score, pending=pending, problems=problems or [])
 
 
 def write_feedback(course: Path, student: str, url: str,
@@ -107,8 +138,8 @@ def write_feedback(course: Path, student: str, url: str,
             secs = sections(course, student, notebook, url)
         else:
             secs = []
-        page = PAGE.render(student=student, notebook=notebook, sections=secs, score=score,
-                           max_score=max_score, pending=any(s.score is None for s in scores),
+        page = render_page(student, notebook, secs, score, max_score,
+                           pending=any(s.score is None for s in scores),
                            problems=problems.get(notebook, []) or
                            ([] if graded.exists() else ["not graded: missing or unreadable"]))
         path = folder / f"{notebook}.html"

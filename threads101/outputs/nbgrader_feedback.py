@@ -13,7 +13,9 @@ tracebacks of failed tests quote their lines. nbgrader_config.py adds
   not a graded test (the student's own code, the demos) or to a file; a frame of a
   test cell becomes one line saying the test's code is hidden;
 - any line of a hidden test still left in an output (an assertion message or a
-  stuck-thread report quoting one) is replaced by "(test code)". The hidden-test
+  stuck-thread report quoting one, any string of a JSON output such as a test's
+  explanation of a failure, threads101.outputs.explain) is replaced by "(test code)".
+  An explanation's text/plain (what nbconvert shows of it) is kept. The hidden-test
   lines are `release.hidden_test_lines` of the course's source/ notebooks; without
   them the preprocessor refuses rather than guess.
 
@@ -104,10 +106,13 @@ def clean_traceback(traceback: list[str], student_cells: set[int], secret: tuple
 
 
 def _scrub_data(value, secret):
+    """A string, or every string in a JSON value (a list of lines, an explanation's dict)."""
     if isinstance(value, str):
         return scrub(value, secret)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return [scrub(v, secret) for v in value]
+    if isinstance(value, list):
+        return [_scrub_data(v, secret) for v in value]
+    if isinstance(value, dict):
+        return type(value)((k, _scrub_data(v, secret)) for k, v in value.items())
     return value
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from threads101 import course as C
 from threads101.grading.execute import KERNEL_DIED, KERNEL_STUCK, NOT_RUN
 from threads101.kernel import outcomes as failures
+from threads101.outputs.explain import Explanation, explanation_of
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -57,10 +58,18 @@ BY_ENAME: dict[str, Kind] = {
 }
 
 
+#: An explanation's kind (threads101.outputs.explain) as a Kind.
+EXPLAINED: dict[str, Kind] = {"deadlock": Kind.DEADLOCK, "race": Kind.RACE, "hang": Kind.HANG,
+                              "leftover": Kind.LEFTOVER}
+
+
 @dataclass(frozen=True)
 class TestOutcome:
     kind: Kind
     message: str  # exception name and message, never the traceback (it quotes code)
+    #: What the hidden test saw go wrong (a deadlock's cycle, a race's interleaving, where
+    #: hanging or leftover threads are), when it left one in the cell's outputs.
+    explanation: Explanation | None = None
 
     @property
     def passed(self) -> bool:
@@ -78,12 +87,13 @@ def error_message(outputs) -> str:
 
 
 def outcome_of(outputs) -> TestOutcome:
-    """How a graded cell ended, from its outputs."""
+    """How a graded cell ended, from its outputs (with the test's explanation of a failure,
+    if it left one: an explanation in the outputs of a cell that passed is ignored)."""
     errors = [o for o in outputs if o.get("output_type") == "error"]
     if not errors:
         return TestOutcome(Kind.PASSED, "")
     kind = BY_ENAME.get(errors[0].get("ename", ""), Kind.ERROR)
-    return TestOutcome(kind, error_message(outputs))
+    return TestOutcome(kind, error_message(outputs), explanation_of(outputs))
 
 
 def graded_outputs(nb) -> dict[str, list]:

@@ -4,6 +4,9 @@
 - the pass rate of each exercise (students with full marks on it);
 - the most common causes of lost points: wrong result, race, hang, crash,
   not attempted, not submitted;
+- what went wrong, by kind and by exercise: for each exercise and each kind of
+  failure (the typed outcome, outcomes.Kind: wrong result, race, deadlock, hang,
+  leftover threads, ...), how many students failed a test of it that way;
 - a table of the students who need a look (grading problems, hangs, crashes,
   written answers to grade, low scores).
 """
@@ -22,10 +25,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import nbformat
-from threads101.outputs.templates import TEMPLATES
 
 from threads101 import course as C
 from threads101.grading.gradebook import class_scores
+from threads101.outputs.outcomes import Kind, outcome_of
+from threads101.outputs.templates import TEMPLATES
 
 CAUSES = ("wrong result", "race", "hang", "crash", "not attempted", "not submitted")
 RACE_WORDS = re.compile(r"race|atomic|lost update|lock|interleav|shared|at the same time", re.IGNORECASE)
@@ -34,23 +38,26 @@ CRASH_NAMES = {"KernelDied", "KernelStuck", "NotRun", "CellTimeoutError", "DeadK
 
 
 def classify(grade_id: str, outputs) -> str | None:
-    """Why a graded cell lost its points, from its error output (None: it passed)."""
+    """Why a graded cell lost its points, from its error output (None: it passed): the typed
+    outcome (outcomes.Kind) where the test raised one, else the words of a plain assertion."""
     errors = [o for o in outputs if o.get("output_type") == "error"]
     if not errors:
         return None
     name = errors[0].get("ename", "")
     value = str(errors[0].get("evalue", ""))
-    if name in CRASH_NAMES:
+    kind = outcome_of(outputs).kind
+    if name in CRASH_NAMES or kind.is_crash:
         return "crash"
-    if HANG_WORDS.search(value):
+    if kind.is_hang or HANG_WORDS.search(value):
         return "hang"
-    if name == "NotImplementedError":
+    if kind is Kind.NOT_IMPLEMENTED:
         return "not attempted"
-    if name != "AssertionError":
-        return "crash"
-    if RACE_WORDS.search(value) or RACE_WORDS.search(grade_id.replace("_", " ")):
+    if kind is Kind.RACE:
         return "race"
-    return "wrong result"
+    if kind is Kind.WRONG and name == "AssertionError" and (
+            RACE_WORDS.search(value) or RACE_WORDS.search(grade_id.replace("_", " "))):
+        return "race"
+    return "wrong result"  # a typed wrong result, leftover threads
 
 
 @dataclass
@@ -62,6 +69,8 @@ class StudentRow:
     exercises: dict[str, bool] = field(default_factory=dict)  # exercise -> full marks
     problems: list[str] = field(default_factory=list)
     pending_manual: int = 0
+    #: (exercise, kind) of every failed autograded test (a set: a student counts once per pair)
+    kinds: set[tuple[str, Kind]] = field(default_factory=set)
 
     @property
     def reasons(self) -> list[str]:
@@ -104,8 +113,35 @@ def collect_rows(course: Path, url: str, results: dict | None = None) -> list[St
                 cause = (classify(cell.grade_id, outputs[key]) if key in outputs
                          else "not submitted") or "wrong result"
                 row.causes[cause] += 1
+                if key in outputs:
+                    kind = outcome_of(outputs[key]).kind
+                    row.kinds.add((exercise, Kind.WRONG if kind is Kind.PASSED else kind))
         rows.append(row)
     return rows
+
+
+@dataclass
+class KindTable:
+    """Students per (exercise, kind of failure): what went wrong, by kind and by exercise."""
+
+    exercises: list[str]  # rows: the exercises with a failure, in the course's order
+    kinds: list[Kind]  # columns: the kinds seen, in Kind's order
+    students: dict[tuple[str, Kind], list[str]]  # (exercise, kind) -> the students, sorted
+
+    def count(self, exercise: str, kind: Kind) -> int:
+        return len(self.students.get((exercise, kind), []))
+
+
+def by_kind(rows: list[StudentRow]) -> KindTable:
+    students: dict[tuple[str, Kind], list[str]] = {}
+    for row in rows:
+        for pair in row.kinds:
+            students.setdefault(pair, []).append(row.student)
+    order = [gid for names in C.EXERCISES.values() for gid in names.values()]
+    seen = {e for e, _ in students}
+    exercises = [e for e in order if e in seen] + sorted(seen - set(order))
+    kinds = [k for k in Kind if any(k is kind for _, kind in students)]
+    return KindTable(exercises, kinds, {pair: sorted(names) for pair, names in students.items()})
 
 
 def _png(fig) -> str:
@@ -161,7 +197,7 @@ def write_report(course: Path, url: str, dest: Path, results: dict | None = None
         assignment=C.ASSIGNMENT, rows=rows, n=len(rows), plots=plots(rows),
         mean=sum(r.score for r in rows) / max(len(rows), 1),
         max_score=max((r.max_score for r in rows), default=0),
-        causes=[(c, totals[c]) for c in CAUSES], exercises=exercises,
+        causes=[(c, totals[c]) for c in CAUSES], exercises=exercises, by_kind=by_kind(rows),
         look=[r for r in rows if r.reasons], pending=sum(r.pending_manual for r in rows))
     Path(dest).parent.mkdir(parents=True, exist_ok=True)
     Path(dest).write_text(html)
