@@ -70,8 +70,8 @@ def load_variants(root: Path = SUITES_DIR, notebook: str | None = None,
         text = path.read_text()
         lines = text.splitlines()
         head = lines[0] if lines else ""
-        kind, _, description = head.lstrip("# ").partition(":")
-        if kind not in KINDS or not path.stem.startswith(kind + "_"):
+        declared, _, description = head.lstrip("# ").partition(":")
+        if declared not in KINDS or not path.stem.startswith(declared + "_"):
             raise ValueError(f"{path}: first line must be '# ok|bad|hang: description' "
                              f"matching the file name")
         fails = []
@@ -81,7 +81,7 @@ def load_variants(root: Path = SUITES_DIR, notebook: str | None = None,
         for gid in fails:
             if C.exercise_of(gid) != ex_name:
                 raise ValueError(f"{path}: '# fails: {gid}' is not a test of {ex_name}")
-        v = Variant(nb_name, ex_name, kind, path.stem[len(kind) + 1:], description.strip(),
+        v = Variant(nb_name, ex_name, declared, path.stem[len(declared) + 1:], description.strip(),
                     text, fails, path)
         if notebook and not nb_name.startswith(notebook):
             continue

@@ -32,6 +32,15 @@ def test_every_exercise_has_its_proof():
                 f"{exercise}: {kinds}"
 
 
+def test_variants_are_chosen_by_notebook_exercise_and_kind():
+    every = suites.load_variants()
+    hangs = suites.load_variants(kind="hang")
+    assert hangs and {v.kind for v in hangs} == {"hang"}
+    assert len(hangs) == sum(v.kind == "hang" for v in every)
+    chosen = suites.load_variants(notebook="02", exercise="transfer", kind="ok")
+    assert chosen and {(v.notebook[:2], v.exercise, v.kind) for v in chosen} == {("02", "transfer", "ok")}
+
+
 @pytest.mark.slow  # about 130 notebook gradings
 def test_every_variant_is_judged_as_expected(first_grading):
     wrong = [v for v in first_grading if not v.passed]
