@@ -53,7 +53,8 @@ def gone(pid: int) -> bool:
         return True
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, pytest.param(signal.SIGINT, marks=pytest.mark.slow)],
+                         ids=["SIGTERM", "SIGINT"])
 def test_stopping_lab_stops_jupyter_and_frees_the_port(tmp_path, signum):
     course = C.copy_course(tmp_path / "course")
     port = free_port()
