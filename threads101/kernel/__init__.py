@@ -33,6 +33,8 @@ from .checks import (
     assert_same_items,
     call,
     describe_call,
+    expect_finished,
+    fail_race,
     finishes,
     format_stack,
     grading,
@@ -49,7 +51,8 @@ from .checks import (
 __all__ = [
     "DEFAULT_BUDGET", "Access", "LockGroup", "Outcome", "Probe", "ProbeCall", "QueueLog",
     "Rendezvous", "Running", "ThreadAbandoned", "ThreadTracer", "TrackedLock", "WaitUsage",
-    "assert_all_finished", "assert_same_items", "call", "describe_call", "finishes",
+    "assert_all_finished", "assert_same_items", "call", "describe_call", "expect_finished",
+    "fail_race", "finishes",
     "format_stack", "grading", "install", "measure_waiting", "selfcheck", "start",
     "thread_report", "together", "track_requests", "watch_attribute",
 ]

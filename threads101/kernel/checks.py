@@ -59,6 +59,16 @@ by nbgrader's "### BEGIN HIDDEN TESTS" marker in the cell's source, or named
 with `register_test_file`), show as "(test code)" without their source. A
 call that raises NotImplementedError (an exercise not done yet) makes the
 waiting test fail with NotImplementedYet: "<name> is not implemented yet."
+
+Failures are typed (threads101.kernel.outcomes): Outcome.get() and
+expect_finished() raise Deadlock or Hang, assert_all_finished() raises
+LeftoverThreads, fail_race() raises RaceLost (inside a self-check, plain
+AssertionErrors, as always, with the same message). Each carries an explanation
+built from what the test observed (threads101.kernel.explain), appended to
+its message and, inside IPython, displayed as EXPLANATION_MIME data. Only a
+failing test pays for building it; correct code costs only what the kit
+records anyway (where a LockGroup lock was taken, where a thread was started:
+one file name and line each).
 """
 
 from __future__ import annotations
@@ -71,14 +81,18 @@ import linecache
 import os
 import platform
 import queue
+import re
 import sys
 import sysconfig
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from . import outcomes as _failures
 
 # --------------------------------------------------------------------------
 # References taken at import, before any student code runs.
@@ -178,6 +192,7 @@ def _tracking_start(self):
         try:
             self._t101_owner = owner
             self.run = _reporting_run(self, owner, self.run)
+            self._t101_started_at = _caller_site(sys._getframe(1))
         except Exception:
             pass
         owner.add_thread(self)
@@ -190,6 +205,18 @@ def _tracking_start(self):
             with owner.lock:
                 owner.starting -= 1
     return _thread_start(self)
+
+
+def _caller_site(frame, depth: int = 12) -> tuple | None:
+    """(filename, line, function) of the first frame, from `frame` outwards, that is neither
+    the standard library's nor the kit's: where the code under test (or a test) made the call.
+    Cheap: a few frames, their file names looked up in a cache; judged only on failure."""
+    while frame is not None and depth > 0:
+        code = frame.f_code
+        if code.co_filename not in _test_files and not _is_library_file(code.co_filename):
+            return (code.co_filename, frame.f_lineno, code.co_name)
+        frame, depth = frame.f_back, depth - 1
+    return None
 
 
 def _reporting_run(thread, owner: _Owner, run: Callable) -> Callable:
@@ -504,22 +531,42 @@ class Outcome:
     thread_errors: list = field(default_factory=list)
     report: str = ""
     not_implemented: str | None = None  # what still raises NotImplementedError
+    #: What the test saw of the threads when the call hung (taken then, built into an
+    #: explanation only if a test fails on it).
+    facts: Any = field(default=None, repr=False, compare=False)
 
     @property
     def finished(self) -> bool:
         return not self.hung
 
     def get(self) -> Any:
-        """The call's value; raises AssertionError if it hung, or the call's own exception."""
+        """The call's value; raises Deadlock or Hang (AssertionErrors) if it hung, or the
+        call's own exception."""
         __tracebackhide__ = True  # noqa: F841  (IPython leaves this frame out of tracebacks)
         if self.hung:
-            raise AssertionError(self.report)
+            raise self.hang_failure()
         if self.error is not None:
             raise self.error
         return self.value
 
     def hang_message(self) -> str:
         return self.report
+
+    def explanation(self) -> dict | None:
+        """Why the call hung (deadlock or hang), as threads101.kernel.explain builds it."""
+        if not self.hung or self.facts is None:
+            return None
+        from . import explain
+
+        return explain.explain_hang(self)
+
+    def hang_failure(self, hint: str = "", after: str = "") -> AssertionError:
+        """The Deadlock or Hang a test raises for this hung call: `hint`, the report, `after`,
+        then the explanation; the explanation is also shown as structured data."""
+        if hint and not hint.endswith("\n"):
+            hint += "\n"
+        cls = _failures.Deadlock if self.deadlock else _failures.Hang
+        return _failure(cls, hint + self.report + after, self.explanation())
 
 
 def _not_implemented(error: BaseException | None) -> str | None:
@@ -706,8 +753,10 @@ class Running:
             return None
         after = _usage_of(natives)
         busy, quiet_wait = False, False
+        detail = {}
         for n, usage in after.items():
             cpu, wake = _usage_between({n: before.get(n, (0.0, 0))}, {n: usage})
+            detail[n] = (cpu, wake, seconds)
             if _looks_busy(cpu, wake, seconds):
                 busy = True
             elif _syscall_state(n) in ("sleeping", "timed", "io"):
@@ -715,6 +764,7 @@ class Running:
         if busy and not quiet_wait:
             self._quiet_for = seconds
             self._stall_usage = _usage_between(before, after)
+            self._stall_detail = detail
             return "stalled"
         self._mark = (count, now, after)  # judge the next stretch on its own
         return None
@@ -802,6 +852,7 @@ class Running:
             else:
                 head = f"{self.label} did not finish within {budget:g} s."
             out.report = f"{head}\nWhere its threads are stuck:\n{thread_report(self._live_threads())}"
+            out.facts = self._hang_facts(verdict, out.elapsed)
             self.abandon()
         else:
             if self.owner.gate is not None:
@@ -810,6 +861,39 @@ class Running:
             out.elapsed = self.end_time - self.start_time
             out.alive_at_return = list(self.alive_at_return)
         return out
+
+    def _hang_facts(self, verdict: str, elapsed: float) -> dict:
+        """What each live thread of the hung call is doing, taken before they are stopped:
+        name, Linux state, CPU and wake-ups, its stack, and the LockGroup locks it holds and
+        waits for. Only a hung call pays for this."""
+        frames = _current_frames()
+        rows = []
+        if not self.owner.runner_done:
+            rows.append(("the caller", self.owner.runner_ident, self.owner.runner_native, None))
+        with self.owner.lock:
+            started = list(self.owner.threads)
+        for index, t in enumerate(started, 1):
+            if _alive(t):
+                rows.append((_plain_name(t, index), t.ident, getattr(t, "_native_id", None), t))
+        detail = getattr(self, "_stall_detail", None) if verdict == "stalled" else None
+        usage = _usage_of(n for _name, _i, n, _t in rows)
+        threads = []
+        for name, ident, native, thread in rows:
+            frame = frames.get(ident) if ident is not None else None
+            if detail is not None and native in detail:
+                cpu, wake, seconds = detail[native]
+            else:  # over the call's whole life: its threads have lived at most that long
+                cpu, wake = usage.get(native, (0.0, 0))
+                seconds = max(elapsed, 1e-3)
+            threads.append({
+                "name": name, "ident": ident, "thread": thread,
+                "state": _syscall_state(native), "cpu": cpu, "wakeups": wake, "seconds": seconds,
+                "stack": traceback.extract_stack(frame) if frame is not None else [],
+                "holds": [], "waits_for": None,
+            })
+        for group in _live_lock_groups():
+            group._describe(threads)
+        return {"verdict": verdict, "label": self.label, "threads": threads}
 
     def abandon(self) -> None:
         """Stop the threads of a hung call that still run Python code (spinning, polling).
@@ -995,6 +1079,23 @@ def _alive(thread: threading.Thread) -> bool:
         return False
 
 
+_DEFAULT_NAME = re.compile(r"Thread-\d+(?: \((.*)\))?")
+
+
+def _plain_name(thread: threading.Thread, index: int | None = None) -> str:
+    """The thread's name; a name threading made up (Thread-<n>, numbered across the whole
+    process, so different from run to run) becomes "the call's thread <index>"."""
+    try:
+        name = str(thread.name)
+    except Exception:
+        return "a thread" if index is None else f"the call's thread {index}"
+    made_up = _DEFAULT_NAME.fullmatch(name)
+    if made_up and index is not None:
+        target = made_up.group(1)
+        return f"the call's thread {index}" + (f" ({target})" if target else "")
+    return name
+
+
 def _thread_name(thread: threading.Thread) -> str:
     try:
         return f"thread {thread.name!r}"
@@ -1083,10 +1184,83 @@ def assert_all_finished(outcome: Outcome, what: str = "threads") -> None:
     """Fail if the call returned while some of the threads it started were still running."""
     if outcome.alive_at_return:
         names = ", ".join(_thread_name(t) for t in outcome.alive_at_return)
-        raise AssertionError(
+        from . import explain
+
+        raise _failure(
+            _failures.LeftoverThreads,
             f"{outcome.label} returned while {len(outcome.alive_at_return)} of the "
             f"{len(outcome.threads)} {what} it started were still running ({names}). "
-            f"Wait for every thread (join them all) before returning.")
+            f"Wait for every thread (join them all) before returning.",
+            explain.explain_leftover(outcome))
+
+
+def expect_finished(outcome: Outcome, hint: str = "", after: str = "") -> Outcome:
+    """Fail with Deadlock or Hang if the call did not finish; returns the outcome otherwise.
+
+    The message is `hint` (a line of its own), the report of where the threads are stuck,
+    `after`, then the explanation of what went wrong (the wait-for cycle of a deadlock,
+    where each thread of a hang is and what it waits on).
+    """
+    __tracebackhide__ = True  # noqa: F841
+    if outcome.hung:
+        raise outcome.hang_failure(hint, after)
+    return outcome
+
+
+def fail_race(message: str, log: list | None = None, *, label: str = "",
+              name: str = "value", threads: Any = None, what: str = "update") -> None:
+    """Fail with RaceLost: threads forced to interleave lost an update or broke an invariant.
+
+    With `log` (from watch_attribute), the explanation is the timeline of the threads'
+    reads and writes of `name` (only those of `threads`, if given: Thread objects, or a
+    call's Outcome), with the values seen, and how many updates (`what`) were lost.
+    """
+    __tracebackhide__ = True  # noqa: F841
+    explanation = None
+    if log is not None:
+        from . import explain
+
+        if isinstance(threads, Outcome):
+            label, threads = label or threads.label, threads.threads
+        explanation = explain.explain_race(log, label=label, name=name, threads=threads,
+                                           what=what)
+    raise _failure(_failures.RaceLost, message, explanation)
+
+
+#: How many self-checks (`selfcheck`) are running: their failures stay AssertionErrors.
+_selfchecking = [0]
+
+#: The MIME type of an explanation displayed in the notebook (a JSON object).
+EXPLANATION_MIME = "application/vnd.threads101.explanation+json"
+
+
+def _failure(cls: type, message: str, explanation: dict | None) -> AssertionError:
+    """The typed failure `cls(message + explanation text)`, carrying `.explanation`; the
+    explanation is also displayed, inside IPython, as structured data."""
+    if explanation:
+        message = f"{message}\n\n{explanation['text']}" if message else explanation["text"]
+        _display_explanation(explanation)
+    if _selfchecking[0]:
+        cls = AssertionError  # a self-check says what is wrong as it always did
+    exc = cls(message)
+    exc.explanation = explanation
+    return exc
+
+
+def _display_explanation(explanation: dict) -> None:
+    if "IPython" not in sys.modules:
+        return
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    try:
+        if get_ipython() is None:
+            return
+        display({EXPLANATION_MIME: explanation, "text/plain": explanation["text"]}, raw=True)
+    except Exception:
+        pass
 
 
 # --------------------------------------------------------------------------
@@ -1388,6 +1562,7 @@ class Access:
     value: Any
     ident: int
     time: float
+    thread: Any = None  # the Thread object, if threading knows the thread
 
 
 def watch_attribute(obj: Any, name: str, on_set: Callable | None = None) -> list[Access]:
@@ -1412,13 +1587,15 @@ def watch_attribute(obj: Any, name: str, on_set: Callable | None = None) -> list
             value = self.__dict__[name]
         else:  # a class attribute, or nothing at all (AttributeError, as usual)
             value = getattr(super(watched, self), name)
-        log.append(Access("get", value, _get_ident(), _monotonic()))
+        ident = _get_ident()
+        log.append(Access("get", value, ident, _monotonic(), _threading_active.get(ident)))
         return value
 
     def setter(self, value):
         if on_set is not None:
             on_set(self, value)
-        log.append(Access("set", value, _get_ident(), _monotonic()))
+        ident = _get_ident()
+        log.append(Access("set", value, ident, _monotonic(), _threading_active.get(ident)))
         _progress[0] += 1
         if descriptor:
             descriptor.__set__(self, value)
@@ -1431,6 +1608,18 @@ def watch_attribute(obj: Any, name: str, on_set: Callable | None = None) -> list
     watched = type(base.__name__, (base,), namespace)
     obj.__class__ = watched
     return log
+
+
+_lock_groups: weakref.WeakSet = weakref.WeakSet()
+
+
+def _live_lock_groups() -> list:
+    for _attempt in range(5):
+        try:
+            return list(_lock_groups)
+        except RuntimeError:  # a group was made meanwhile (free-threaded builds)
+            continue
+    return []
 
 
 class LockGroup:
@@ -1450,10 +1639,31 @@ class LockGroup:
         self.meet, self.meet_timeout = meet, meet_timeout
         self._met: set[int] = set()
         self._waiting: set[int] = set()
+        self._waiting_for: dict[int, TrackedLock] = {}
+        self._locks: list[TrackedLock] = []
         self._signal = _Signal()
+        _lock_groups.add(self)
 
     def lock(self, name: str) -> TrackedLock:
-        return TrackedLock(self, name)
+        lock = TrackedLock(self, name)
+        with self._lock:
+            self._locks.append(lock)
+        return lock
+
+    def _describe(self, threads: list[dict]) -> None:
+        """Add to each thread's facts (see Running._hang_facts) the locks of this group it
+        holds (with where each was taken) and the one it waits for."""
+        with self._lock:
+            held = {i: list(names) for i, names in self.held.items()}
+            waiting = dict(self._waiting_for)
+            taken = {lock.name: lock.taken_at for lock in self._locks
+                     if lock.holder is not None}
+        for facts in threads:
+            ident = facts["ident"]
+            for name in held.get(ident, []):
+                facts["holds"].append((name, taken.get(name)))
+            if ident in waiting:
+                facts["waits_for"] = waiting[ident].name
 
     def held_by_me(self) -> list[str]:
         with self._lock:
@@ -1464,14 +1674,17 @@ class LockGroup:
         with self._lock:
             return len({i for i, names in self.held.items() if names} | self._waiting)
 
-    def _wait_begins(self) -> None:
+    def _wait_begins(self, lock: TrackedLock | None = None) -> None:
         with self._lock:
             self._waiting.add(_get_ident())
+            if lock is not None:
+                self._waiting_for[_get_ident()] = lock
         self._signal.notify_all()
 
     def _wait_ends(self) -> None:
         with self._lock:
             self._waiting.discard(_get_ident())
+            self._waiting_for.pop(_get_ident(), None)
 
     def _acquired(self, name: str, waited: bool = False) -> None:
         """`waited`: the thread had to wait for this lock, so another thread held it and
@@ -1505,18 +1718,20 @@ class TrackedLock:
         self._group, self.name = group, name
         self._lock = _allocate_lock()
         self.holder: int | None = None
+        self.taken_at: tuple | None = None  # (file, line, function) of the code that took it
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         got = self._lock.acquire(False)
         waited = False
         if not got and blocking:
-            self._group._wait_begins()
+            self._group._wait_begins(self)
             try:
                 got = waited = self._lock.acquire(True, timeout)
             finally:
                 self._group._wait_ends()
         if got:
             self.holder = _get_ident()
+            self.taken_at = _caller_site(sys._getframe(1))
             self._group._acquired(self.name, waited)
         return got
 
@@ -1691,7 +1906,8 @@ def _recompile_surface() -> None:
     flags = __future__.annotations.compiler_flag
     targets = [(Outcome, "get"), (Running, "wait"), (ThreadTracer, "__exit__"),
                (None, "call"), (None, "finishes"), (None, "together"), (None, "wait_all"),
-               (None, "assert_all_finished"), (None, "assert_same_items")]
+               (None, "assert_all_finished"), (None, "assert_same_items"),
+               (None, "expect_finished"), (None, "fail_race")]
     for owner, name in targets:
         original = getattr(owner, name) if owner is not None else globals()[name]
         try:
@@ -1735,7 +1951,11 @@ def selfcheck(check: Callable[[], Any] | None = None, *,
     if grading():
         print(f"{name}: skipped while autograding (the graded tests below take over).")
         return check
-    check()
+    _selfchecking[0] += 1
+    try:
+        check()
+    finally:
+        _selfchecking[0] -= 1
     print(f"{name}: passed.")
     if graded:
         import textwrap
