@@ -90,8 +90,7 @@ def all_hang_overrides(style: str) -> dict[str, dict[str, str]]:
     that block (style "blocking": caught as deadlocks) or those that keep running
     (style "spinning": spin or sleep-poll, caught by their lack of progress)."""
     out: dict[str, dict[str, str]] = {}
-    # (load_variants' own kind filter is shadowed by the kind it parses: filter here too)
-    variants = [v for v in suites.load_variants(kind="hang") if v.kind == "hang"]
+    variants = suites.load_variants(kind="hang")
     spins = [v for v in variants if any(w in v.description for w in SPINNING)]
     blocks = [v for v in variants if v not in spins]
     for v in (spins + blocks) if style == "spinning" else (blocks + spins):
@@ -132,6 +131,42 @@ def bench_hidden(rounds: int = 3, notebooks: list[str] | None = None) -> None:
               f"   ratio {med['spinning'] / med['correct']:4.2f}  (target: <= 1.5, goal 1.2)")
         for k, v in times.items():
             print(f"    {k:9s} rounds: {', '.join(f'{x:.1f}' for x in v)} s")
+
+
+def first_mistakes() -> dict[str, dict[str, str]]:
+    """notebook -> {exercise: code}: every exercise's first typical mistake (a `bad_`
+    variant of the proof suites): races, leftover threads and wrong results."""
+    out: dict[str, dict[str, str]] = {}
+    for v in suites.load_variants(kind="bad"):
+        out.setdefault(v.notebook, {}).setdefault(v.exercise, v.code)
+    return out
+
+
+def bench_explain(rounds: int = 3) -> None:
+    """Issue 13: what explanations cost. The same submissions graded by plain nbgrader with
+    explanations (the default) and without (THREADS101_EXPLAIN=0), alternating: a correct
+    one (target: no cost), one whose every exercise makes its first typical mistake and one
+    whose every exercise hangs (target: at most 10% more)."""
+    notebooks = C.NOTEBOOKS
+    with tempfile.TemporaryDirectory(prefix="threads101-bench-") as tmp:
+        course = suites.prepare_course(Path(tmp) / "course")
+        kinds = {"correct": {}, "mistakes": first_mistakes(), "hangs": all_hang_overrides("spinning")}
+        for student, overrides in kinds.items():
+            C.submit(course, student, {nb: C.filled_release(nb, overrides.get(nb, {}), root=course)
+                                       for nb in notebooks})
+        times: dict[tuple[str, str], list[float]] = {}
+        for _ in range(rounds):
+            for student in kinds:
+                for explain in ("1", "0"):
+                    seconds, _ = timed(nbgrader_cmd("autograde", C.ASSIGNMENT, "--student", student,
+                                                    "--force"), course, env={"THREADS101_EXPLAIN": explain})
+                    times.setdefault((student, explain), []).append(seconds)
+        print(f"explanations (plain `nbgrader autograde`, notebooks 01-{notebooks[-1][:2]}, median of "
+              f"{rounds} alternating rounds, with / without)")
+        for student in kinds:
+            on, off = (statistics.median(times[(student, e)]) for e in ("1", "0"))
+            target = "no cost" if student == "correct" else "<= 1.10"
+            print(f"  {student:9s} {on:6.1f} s / {off:6.1f} s   ratio {on / off:4.2f}  (target: {target})")
 
 
 def scaled_class(course: Path, students: int) -> None:
@@ -278,8 +313,8 @@ def bench_sandbox(rounds: int = 5) -> None:
         print(f"  ratio:          {sandboxed / unsandboxed:6.3f}  (target: <= 1.10)")
 
 
-BENCHES = {"hidden": bench_hidden, "grading": bench_grading, "sandbox": bench_sandbox,
-           "scale": bench_scale}
+BENCHES = {"hidden": bench_hidden, "explain": bench_explain, "grading": bench_grading,
+           "sandbox": bench_sandbox, "scale": bench_scale}
 
 
 def main(argv: list[str] | None = None) -> int:

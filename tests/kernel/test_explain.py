@@ -298,7 +298,11 @@ def test_a_hang_costs_no_more_than_before_to_report():
 def test_a_self_check_fails_with_a_plain_assertion_error_that_explains(monkeypatch, capsys):
     from threads101.kernel import selfcheck
 
+    from threads101.kernel import checks
+
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    shown = []
+    monkeypatch.setattr(checks, "_display_explanation", shown.append)
 
     def transfers_check():
         deadlocked_transfers().get()
@@ -306,7 +310,20 @@ def test_a_self_check_fails_with_a_plain_assertion_error_that_explains(monkeypat
     with pytest.raises(AssertionError) as failure:
         selfcheck(transfers_check)
     assert type(failure.value) is AssertionError
+    assert shown == []  # the student reads the explanation once, in the message
     assert "each waits for the other, forever." in str(failure.value)
     assert failure.value.explanation["kind"] == "deadlock"
     with pytest.raises(outcomes.Deadlock):  # and outside a self-check, typed again
         transfers_check()
+
+
+def test_without_explanations_the_verdict_is_the_same(monkeypatch):
+    """THREADS101_EXPLAIN=0 (make bench measures what explanations cost) changes nothing
+    but the explanation."""
+    from threads101.kernel import checks
+
+    monkeypatch.setattr(checks, "EXPLAIN", False)
+    with pytest.raises(outcomes.Deadlock) as failure:
+        deadlocked_transfers().get()
+    assert failure.value.explanation is None
+    assert "is deadlocked" in str(failure.value)

@@ -125,7 +125,8 @@ def bwrap_command(command: list[str], connection_file: str, *, memory: int, proc
     clean = {"PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
              "HOME": "/tmp", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
              "MPLBACKEND": "Agg"}
-    for name in ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING", "THREADS101_SANDBOX_DEBUG"):
+    for name in ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING", "THREADS101_SANDBOX_DEBUG",
+                 "THREADS101_EXPLAIN"):
         if name in os.environ:
             clean[name] = os.environ[name]
     # The kernel imports exactly the threads101 the grader runs (an editable checkout, a
