@@ -1,12 +1,14 @@
 """The hidden-test machinery, on real threads."""
 
 import queue
+import sys
 import threading
 import time
 
 import pytest
 
-from threads101.kernel import checks
+from threads101 import kernel
+from threads101.kernel import asserts, calls, report
 from threads101.kernel import (
     LockGroup,
     Probe,
@@ -341,9 +343,9 @@ def test_assert_same_items_messages():
 
 def test_selfcheck_runs_unless_autograding(monkeypatch, capsys):
     ran = []
-    checks.selfcheck(lambda: ran.append(1))
+    asserts.selfcheck(lambda: ran.append(1))
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    checks.selfcheck(lambda: ran.append(2))
+    asserts.selfcheck(lambda: ran.append(2))
     assert ran == [1]
     assert "skipped while autograding" in capsys.readouterr().out
 
@@ -493,13 +495,13 @@ def test_reverse_finish_ends_threads_last_started_first_and_catches_a_partial_jo
     time.sleep(0.1)
     assert not any(t.is_alive() for t in outcome.threads), "held threads go once it returned"
     released = []
-    release = checks._FinishGate.release
+    release = calls._FinishGate.release
 
     def noting_release(self, thread):
         released.append(thread.name)
         release(self, thread)
 
-    checks._FinishGate.release = noting_release
+    calls._FinishGate.release = noting_release
     try:
         for fn in (join_all, poll_until_all_ended):
             released.clear()
@@ -507,7 +509,7 @@ def test_reverse_finish_ends_threads_last_started_first_and_catches_a_partial_jo
             assert not outcome.hung and outcome.alive_at_return == []
             assert released == ["worker-3", "worker-2", "worker-1", "worker-0"]
     finally:
-        checks._FinishGate.release = release
+        calls._FinishGate.release = release
 
 
 def test_reverse_finish_on_a_deadlocked_call_still_reports_the_deadlock():
@@ -562,9 +564,9 @@ def test_not_implemented_yet_says_so_and_nothing_else():
         join_all([threading.Thread(target=Counter)])
 
     for fn in (Counter, in_a_thread):
-        with pytest.raises(checks.NotImplementedYet, match=r"^Counter.__init__ is not implemented yet"):
+        with pytest.raises(calls.NotImplementedYet, match=r"^Counter.__init__ is not implemented yet"):
             call(fn)
-    with pytest.raises(checks.NotImplementedYet):
+    with pytest.raises(calls.NotImplementedYet):
         finishes(Counter)
 
 
@@ -611,7 +613,7 @@ def test_a_thread_that_swallows_thread_abandoned_is_retried_and_slows_nobody_dow
         time.sleep(0.05)
     assert len(survived) >= 3, "the reaper raised ThreadAbandoned again"
     time.sleep(0.3)
-    assert not checks._reaper.zombies and checks.sys.getswitchinterval() == pytest.approx(0.005)
+    assert not calls._reaper.zombies and sys.getswitchinterval() == pytest.approx(0.005)
 
 
 def test_ordered_lock_taking_pays_no_meeting_timeout():
@@ -627,9 +629,11 @@ def test_ordered_lock_taking_pays_no_meeting_timeout():
     assert time.monotonic() - started < 0.5
 
 
-def test_failures_reach_the_test_without_passing_through_this_long_file():
-    # IPython reads and highlights every file a traceback passes through (a second for checks.py)
+def test_failures_reach_the_test_without_passing_through_the_kits_files():
+    # IPython reads and highlights every file a traceback passes through (a second for the
+    # kit's long modules)
     import traceback
+    from pathlib import Path
 
     def files_of(excinfo):
         return {fs.filename for fs in traceback.extract_tb(excinfo.value.__traceback__)}
@@ -642,9 +646,11 @@ def test_failures_reach_the_test_without_passing_through_this_long_file():
     outcome.alive_at_return = [threading.current_thread()]
     with pytest.raises(AssertionError) as unjoined:
         assert_all_finished(outcome)
+    kit = {str(p) for p in Path(kernel.__file__).parent.glob("*.py")}
+    assert {calls.__file__, asserts.__file__} <= kit
     for excinfo in (hung, raised, unjoined):
-        assert checks.__file__ not in files_of(excinfo)
-        assert checks.SURFACE_FILE in files_of(excinfo) or excinfo is raised
+        assert not files_of(excinfo) & kit
+        assert report.SURFACE_FILE in files_of(excinfo) or excinfo is raised
 
 
 class LateThread(threading.Thread):

@@ -20,7 +20,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from threads101 import course as C
-from threads101.kernel import checks
+from threads101.kernel import asserts
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 NOTEBOOKS = C.NOTEBOOKS[:5]  # the notebooks whose self-checks this file covers
@@ -252,7 +252,7 @@ def test_selfchecks_quote_no_hidden_test(notebook):
 def test_selfcheck_says_what_is_graded_besides(monkeypatch, capsys):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
 
-    @checks.selfcheck(graded="that it   finishes\n   in time.")
+    @asserts.selfcheck(graded="that it   finishes\n   in time.")
     def check_something():
         pass
 
@@ -261,14 +261,14 @@ def test_selfcheck_says_what_is_graded_besides(monkeypatch, capsys):
                    "The graded tests also check: that it finishes in time.\n")
 
     with pytest.raises(AssertionError, match="wrong"):
-        @checks.selfcheck(graded="more")
+        @asserts.selfcheck(graded="more")
         def check_failing():
             raise AssertionError("wrong")
     assert "passed" not in capsys.readouterr().out
 
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     ran = []
-    checks.selfcheck(graded="more")(lambda: ran.append(1))
+    asserts.selfcheck(graded="more")(lambda: ran.append(1))
     assert ran == [] and "skipped while autograding" in capsys.readouterr().out
 
 

@@ -35,3 +35,16 @@ def test_validate_passes_on_the_solutions(graded_course, notebook):
     path = graded_course / "submitted" / "solution" / C.ASSIGNMENT / f"{notebook}.ipynb"
     proc = C.nbgrader(graded_course, "validate", str(path), check=False, timeout=120)
     assert proc.returncode == 0 and "Success!" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_demo_cells_are_not_run_while_grading(graded_course):
+    """Demos only show things: grading leaves them unexecuted (KitExecute.skip_demos), and
+    the solutions still get full marks (above); every other code cell ran."""
+    for notebook in C.NOTEBOOKS:
+        nb = nbformat.read(graded_course / "autograded" / "solution" / C.ASSIGNMENT
+                           / f"{notebook}.ipynb", 4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        demos = [c for c in code if (C.nbgrader_meta(c).get("grade_id") or "").startswith("demo_")]
+        assert demos, f"{notebook} has no demo cell"
+        assert all(c.execution_count is None and not c.outputs for c in demos), notebook
+        assert all(c.execution_count is not None for c in code if c not in demos), notebook

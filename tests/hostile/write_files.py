@@ -7,7 +7,7 @@ import os
 import sqlite3
 import sys
 
-import threads101.kernel.checks
+import threads101.kernel.calls
 
 COURSE = "@COURSE@"
 VICTIM = "@VICTIM@"
@@ -38,7 +38,7 @@ _targets = [
     (f"{sys.prefix}/hostile-{TOKEN}", "w"),                  # the virtualenv
     (os.path.join(os.path.dirname(os.__file__), f"hostile-{TOKEN}.py"), "w"),
 ]
-_targets.append((threads101.kernel.checks.__file__, "a"))  # the tests' machinery
+_targets.append((threads101.kernel.calls.__file__, "a"))  # the tests' machinery
 for _path, _mode in _targets:
     print(f"HOSTILE write {_path} ({_mode}): {_attempt_write(_path, _mode)}")
 

@@ -259,10 +259,10 @@ def test_a_correct_call_records_nothing_extra():
 
 
 def test_every_explanation_raised_is_handed_to_the_display(monkeypatch):
-    from threads101.kernel import checks
+    from threads101.kernel import explain
 
     shown = []
-    monkeypatch.setattr(checks, "_display_explanation", shown.append)
+    monkeypatch.setattr(explain, "_display_explanation", shown.append)
     outcome = deadlocked_transfers()
     with pytest.raises(outcomes.Deadlock):
         outcome.get()
@@ -274,17 +274,17 @@ def test_inside_ipython_the_explanation_is_displayed_as_json(monkeypatch):
     import IPython
     import IPython.display
 
-    from threads101.kernel import checks
+    from threads101.kernel import explain
 
     displayed = []
     monkeypatch.setattr(IPython, "get_ipython", lambda: object())
     monkeypatch.setattr(IPython.display, "display",
                         lambda obj, raw=False: displayed.append((obj, raw)))
-    checks._display_explanation({"text": "why", "kind": "hang"})
+    explain._display_explanation({"text": "why", "kind": "hang"})
     [(obj, raw)] = displayed
-    assert raw and obj[checks.EXPLANATION_MIME]["kind"] == "hang" and obj["text/plain"] == "why"
+    assert raw and obj[explain.EXPLANATION_MIME]["kind"] == "hang" and obj["text/plain"] == "why"
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)
-    checks._display_explanation({"text": "why", "kind": "hang"})
+    explain._display_explanation({"text": "why", "kind": "hang"})
     assert len(displayed) == 1
 
 
@@ -298,11 +298,11 @@ def test_a_hang_costs_no_more_than_before_to_report():
 def test_a_self_check_fails_with_a_plain_assertion_error_that_explains(monkeypatch, capsys):
     from threads101.kernel import selfcheck
 
-    from threads101.kernel import checks
+    from threads101.kernel import explain
 
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     shown = []
-    monkeypatch.setattr(checks, "_display_explanation", shown.append)
+    monkeypatch.setattr(explain, "_display_explanation", shown.append)
 
     def transfers_check():
         deadlocked_transfers().get()
@@ -320,9 +320,9 @@ def test_a_self_check_fails_with_a_plain_assertion_error_that_explains(monkeypat
 def test_without_explanations_the_verdict_is_the_same(monkeypatch):
     """THREADS101_EXPLAIN=0 (make bench measures what explanations cost) changes nothing
     but the explanation."""
-    from threads101.kernel import checks
+    from threads101.kernel import explain
 
-    monkeypatch.setattr(checks, "EXPLAIN", False)
+    monkeypatch.setattr(explain, "EXPLAIN", False)
     with pytest.raises(outcomes.Deadlock) as failure:
         deadlocked_transfers().get()
     assert failure.value.explanation is None

@@ -41,7 +41,7 @@ from nbgrader.nbgraderformat import ValidationError
 from nbgrader.nbgraderformat.common import SchemaMismatchError
 from nbgrader.preprocessors import CheckCellMetadata, Execute
 from nbgrader.utils import setenv
-from traitlets import Integer
+from traitlets import Bool, Integer
 from traitlets.config import Config
 
 KERNEL_DIED = "KernelDied"
@@ -54,11 +54,25 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
                                   traceback=[f"{ename}: {evalue}"])
 
 
+def is_demo(cell) -> bool:
+    """A read-only demo cell of the course: locked code, not graded, grade_id demo_..."""
+    meta = cell.metadata.get("nbgrader", {})
+    return (cell.cell_type == "code" and str(meta.get("grade_id", "")).startswith("demo_")
+            and bool(meta.get("locked")) and not meta.get("grade") and not meta.get("solution"))
+
+
 class KitExecute(Execute):
     """nbgrader's Execute preprocessor that survives dead kernels and output floods."""
 
     max_output_bytes = Integer(
         100_000, help="Output a cell may produce; the rest is cut."
+    ).tag(config=True)
+
+    skip_demos = Bool(
+        True, help="Leave the read-only demo cells (grade_id demo_...) unexecuted while "
+        "grading. They only show things to the student; no graded test depends on them, "
+        "and they take about a quarter of a correct notebook's grading time. A demo that "
+        "cannot run in the sandbox cannot cost anyone points either."
     ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
@@ -71,6 +85,8 @@ class KitExecute(Execute):
             info = self.wait_for_reply(self.kc.kernel_info())
             self.nb.metadata["language_info"] = info["content"]["language_info"]
             for index, cell in enumerate(self.nb.cells):
+                if self.skip_demos and is_demo(cell):
+                    continue
                 try:
                     self.preprocess_cell(cell, resources, index)
                     self._note_errors(index, cell)

@@ -18,6 +18,12 @@ never the source text beyond the student's own lines, and never the tests' own
 code or line numbers. The result is deterministic for a given submission: thread
 and lock names, lines and kinds, no addresses and no timings.
 
+`_failure` builds the typed failure a test raises (kernel.calls and kernel.asserts
+use it): the explanation appended to the message, carried as `.explanation`, and,
+inside IPython, displayed as EXPLANATION_MIME data for the feedback to read
+(inside a self-check, a plain AssertionError that is not displayed: the student
+reads the explanation once, in the message).
+
 The structured form (schema version 1; threads101.outputs renders it):
 
     {"version": 1, "kind": "deadlock" | "race" | "hang" | "leftover",
@@ -29,12 +35,20 @@ The structured form (schema version 1; threads101.outputs renders it):
 from __future__ import annotations
 
 import linecache
+import os
 import re
+import sys
 from typing import Any
 
-from . import checks
+from .originals import _DummyThread
+from .report import _is_library_file, _is_test_code, _plain_name, _short_repr
 
 VERSION = 1
+#: Explanations of failures are recorded and built unless the environment sets
+#: THREADS101_EXPLAIN=0: `make bench` grades failing code both ways to measure what they
+#: cost. Verdicts and scores are the same either way. The kit reads it as
+#: `explain.EXPLAIN`, so that setting it here switches it off everywhere.
+EXPLAIN = os.environ.get("THREADS101_EXPLAIN", "1") != "0"
 _ADDRESS = re.compile(r" (?:object )?at 0x[0-9a-fA-F]+")
 _NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
             8: "eight", 9: "nine", 10: "ten"}
@@ -50,7 +64,7 @@ def _count(n: int) -> str:
 
 
 def _is_students(filename: str) -> bool:
-    return not checks._is_library_file(filename) and not checks._is_test_code(filename)
+    return not _is_library_file(filename) and not _is_test_code(filename)
 
 
 def _site_text(filename: str, lineno: int, function: str, short: bool = False) -> str | None:
@@ -76,23 +90,30 @@ def _where(stack: list) -> tuple[str | None, str | None]:
     if students:
         fs = stack[students[-1]]
         where = _site_text(fs.filename, fs.lineno, fs.name)
-    outer = [i for i, fs in enumerate(stack) if not checks._is_library_file(fs.filename)
-             or checks._is_test_code(fs.filename)]
+    outer = [i for i, fs in enumerate(stack) if not _is_library_file(fs.filename)
+             or _is_test_code(fs.filename)]
     entry = None
     if outer and outer[-1] + 1 < len(stack):
         inner = stack[outer[-1] + 1]
-        if not checks._is_test_code(inner.filename) and not inner.name.startswith("_"):
+        if not _is_test_code(inner.filename) and not inner.name.startswith("_"):
             entry = inner.name
     return where, entry
 
 
-def _state(facts: dict) -> str:
-    """'blocked', 'spinning', 'polling', 'sleeping' or 'running', from what Linux said."""
+def _state(facts: dict, deadlock: bool = False) -> str:
+    """'blocked', 'spinning', 'polling', 'sleeping' or 'running', from what Linux said.
+
+    In a deadlock every thread is blocked (the engine confirmed it). Otherwise the CPU a
+    thread used comes first: a spinning thread is often caught for an instant in a wait
+    with no timeout (the interpreter's own lock, taken to switch threads), which is not
+    what it does; judged by its CPU it is spinning on every run."""
     state, cpu, wake, seconds = facts["state"], facts["cpu"], facts["wakeups"], facts["seconds"]
-    if state == "forever":
+    if deadlock:
         return "blocked"
     if cpu >= 0.35 * seconds:
         return "spinning"
+    if state == "forever":
+        return "blocked"
     if wake >= max(40 * seconds, 4):
         return "polling"
     if cpu >= max(0.15 * seconds, 0.008):
@@ -160,7 +181,7 @@ def explain_hang(outcome) -> dict:
     threads, lines = [], []
     rows = []
     for t in raw:
-        state = _state(t)
+        state = _state(t, deadlock)
         where, entry = _where(t["stack"])
         rows.append((t, state, where, entry))
         started = _site(getattr(t["thread"], "_t101_started_at", None))
@@ -240,7 +261,7 @@ def explain_leftover(outcome) -> dict:
     threads, lines = [], []
     index = {id(t): i for i, t in enumerate(outcome.threads, 1)}
     for t in outcome.alive_at_return:
-        name = checks._plain_name(t, index.get(id(t)))
+        name = _plain_name(t, index.get(id(t)))
         started = _site(getattr(t, "_t101_started_at", None))
         threads.append(_thread(name, "running", started_at=started))
         lines.append(f"  - {_who(name)}" + (f", started at {started}" if started else ""))
@@ -257,9 +278,9 @@ def explain_leftover(outcome) -> dict:
 # --------------------------------------------------------------------------
 def _access_thread(access, index: dict) -> str:
     thread = getattr(access, "thread", None)
-    if thread is None or isinstance(thread, checks._DummyThread):
+    if thread is None or isinstance(thread, _DummyThread):
         return "the caller"
-    return checks._plain_name(thread, index.setdefault(id(thread), len(index) + 1))
+    return _plain_name(thread, index.setdefault(id(thread), len(index) + 1))
 
 
 def explain_race(log: list, *, label: str = "", name: str = "value", threads: Any = None,
@@ -273,7 +294,7 @@ def explain_race(log: list, *, label: str = "", name: str = "value", threads: An
         index = {id(t): i for i, t in enumerate(threads, 1)}
         log = [a for a in log if id(getattr(a, "thread", None)) in index]
     events = [{"thread": _clean(_access_thread(a, index)), "op": "read" if a.kind == "get" else "write",
-               "name": name, "value": _clean(checks._short_repr(a.value, 40))} for a in log]
+               "name": name, "value": _clean(_short_repr(a.value, 40))} for a in log]
     # Within a run of the same operation with the same value (threads reading the same value
     # one after the other, or storing the same value), the order carries no meaning and
     # depends on the scheduler: put such runs in the order of the threads' names.
@@ -317,3 +338,43 @@ def explain_race(log: list, *, label: str = "", name: str = "value", threads: An
     head = f"What the threads of {label} did with {name}" if label else f"What the threads did with {name}"
     text = f"{head}, in the order it happened:\n" + "\n".join(steps) + f"\n{summary}"
     return _result("race", label, summary, text, events=shown)
+
+
+# --------------------------------------------------------------------------
+# The typed failures that carry an explanation, and its display in the notebook.
+# --------------------------------------------------------------------------
+#: How many self-checks (`selfcheck`) are running: their failures stay AssertionErrors.
+_selfchecking = [0]
+
+#: The MIME type of an explanation displayed in the notebook (a JSON object).
+EXPLANATION_MIME = "application/vnd.threads101.explanation+json"
+
+
+def _failure(cls: type, message: str, explanation: dict | None) -> AssertionError:
+    """The typed failure `cls(message + explanation text)`, carrying `.explanation`; the
+    explanation is also displayed, inside IPython, as structured data."""
+    if explanation:
+        message = f"{message}\n\n{explanation['text']}" if message else explanation["text"]
+        if not _selfchecking[0]:  # a student reads it in the message; feedback reads the data
+            _display_explanation(explanation)
+    if _selfchecking[0]:
+        cls = AssertionError  # a self-check says what is wrong as it always did
+    exc = cls(message)
+    exc.explanation = explanation
+    return exc
+
+
+def _display_explanation(explanation: dict) -> None:
+    if "IPython" not in sys.modules:
+        return
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    try:
+        if get_ipython() is None:
+            return
+        display({EXPLANATION_MIME: explanation, "text/plain": explanation["text"]}, raw=True)
+    except Exception:
+        pass
