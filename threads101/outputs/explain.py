@@ -25,8 +25,10 @@ import json
 import re
 from dataclasses import dataclass
 
-MIME = "application/vnd.threads101.explanation+json"
-VERSION = 1
+# The schema is the kernel side's (threads101.kernel.explain builds it): one definition.
+from threads101.kernel.explain import EXPLANATION_MIME as MIME
+from threads101.kernel.explain import VERSION
+
 KINDS = ("deadlock", "race", "hang", "leftover")
 #: Longest string kept of any field (the text: TEXT_LIMIT), and most threads and events kept.
 FIELD_LIMIT, TEXT_LIMIT = 300, 20_000

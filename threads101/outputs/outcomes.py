@@ -58,11 +58,6 @@ BY_ENAME: dict[str, Kind] = {
 }
 
 
-#: An explanation's kind (threads101.outputs.explain) as a Kind.
-EXPLAINED: dict[str, Kind] = {"deadlock": Kind.DEADLOCK, "race": Kind.RACE, "hang": Kind.HANG,
-                              "leftover": Kind.LEFTOVER}
-
-
 @dataclass(frozen=True)
 class TestOutcome:
     kind: Kind
