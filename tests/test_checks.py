@@ -593,6 +593,9 @@ def test_stuck_thread_reports_show_student_lines_and_hide_the_tests_own():
     assert "in students_code: threading.Event().wait()" in outcome.report
 
 
+# Flaky on a busy machine (2 failures in about 15 runs, 2026-12-02: the thread never got its
+# first ThreadAbandoned within 5 s); under investigation, so in the full run only.
+@pytest.mark.slow
 def test_a_thread_that_swallows_thread_abandoned_is_retried_and_slows_nobody_down():
     survived = []
 
