@@ -72,7 +72,15 @@ from typing import Any
 from . import explain
 from . import outcomes as _failures
 from .outcomes import NotImplementedYet
-from .linux import _FUTEX, _looks_busy, _ran_counter, _syscall_state, _usage_between, _usage_of
+from .linux import (
+    _FUTEX,
+    _looks_busy,
+    _ran_counter,
+    _stays_blocked,
+    _syscall_state,
+    _usage_between,
+    _usage_of,
+)
 from .originals import (
     _FREE_THREADED,
     _allocate_lock,
@@ -508,7 +516,7 @@ class Running:
         if self.owner.gate is not None:
             self.owner.gate.open()
         targets = [(ident, native) for _name, ident, native in self._live_threads()
-                   if ident is not None and _syscall_state(native) != "forever"]
+                   if ident is not None and not _stays_blocked(native)]
         _stop_threads(targets)
 
 
@@ -596,7 +604,7 @@ def _stop_threads(targets: list, grace: float = 0.2, reap: bool = True) -> list:
         for ident, _n in left:
             _set_async_exc(ident, None)
         _clear_async_flag()
-    survivors = [(i, n) for i, n in left if _syscall_state(n) != "forever"]
+    survivors = [(i, n) for i, n in left if not _stays_blocked(n)]
     if reap and survivors:
         _reaper.add(survivors)
     return survivors
@@ -709,14 +717,15 @@ class _Reaper:
             with self._lock:
                 for ident in [i for i in self.zombies if i not in frames]:
                     del self.zombies[ident]
-                live = [(i, n) for i, n in self.zombies.items()
-                        if _syscall_state(n) not in ("forever", "gone")]
                 if not self.zombies:
                     self._running = False
                     _switching.update(zombies=False)
                     return
+                candidates = list(self.zombies.items())
+            live = [(i, n) for i, n in candidates
+                    if _syscall_state(n) != "gone" and not _stays_blocked(n)]
             if live:
-                _stop_threads(live, grace=0.02, reap=False)
+                _stop_threads(live, grace=0.1, reap=False)
 
 
 _reaper = _Reaper()

@@ -3,6 +3,9 @@
 - `_syscall_state`: blocked with no timeout ('forever'), waiting with a timeout,
   sleeping, running, in I/O, or gone, from the system call the thread is in;
 - `_ran_counter`: a value that changes whenever the thread runs;
+- `_stays_blocked`: 'forever' in several looks, without running in between
+  (one look can catch a running thread for a moment in a wait with no
+  timeout: the interpreter's own mutex, while it waits for the GIL);
 - `_task_stat`, `_usage_of`, `_usage_between`: CPU seconds and voluntary
   context switches (wake-ups) of threads, and their change between two looks;
 - `_looks_busy`: spinning or polling, judged from those.
@@ -14,6 +17,8 @@ Linux), the states degrade to 'running', so nothing is ever called a deadlock.
 from __future__ import annotations
 
 import platform
+
+from .originals import _sleep
 
 _FUTEX = {"x86_64": 202, "aarch64": 98}.get(platform.machine())
 _SLEEPS = {"x86_64": {35, 230}, "aarch64": {101, 115}}.get(platform.machine(), set())
@@ -53,6 +58,18 @@ _STATE_TEXT = {
     "io": "in a system call (I/O)",
     "gone": "finished",
 }
+
+
+def _stays_blocked(native_id: int | None, looks: int = 3, gap: float = 0.001) -> bool:
+    """True if the thread is blocked with no timeout and stays so: `looks` looks, `gap`
+    seconds apart, all say 'forever' and its ran counter does not move between them."""
+    counter = _ran_counter(native_id)
+    for i in range(looks):
+        if i:
+            _sleep(gap)
+        if _syscall_state(native_id) != "forever":
+            return False
+    return counter is not None and _ran_counter(native_id) == counter
 
 
 def _task_stat(native_id: int) -> tuple[float, int]:
