@@ -444,6 +444,46 @@ def test_calls_that_progress_or_sleep_are_never_cut_short():
     assert call(timed_waits, budget=5, stall=0.15).value == "waited"
 
 
+def test_a_sleep_that_ends_with_the_stall_window_is_not_taken_for_a_stall():
+    # The napper wakes up as the window ends and works a little (no progress to see):
+    # when the window is judged it is running, not sleeping, yet it spent the window in
+    # one long sleep, which is what the poller was waiting for.
+    def sleep_then_work():
+        time.sleep(0.15)
+        end = time.monotonic() + 0.03
+        while time.monotonic() < end:
+            pass
+
+    def polls_for_nappers():
+        nappers = [threading.Thread(target=sleep_then_work)]
+        for t in nappers:
+            t.start()
+        while any(t.is_alive() for t in nappers):
+            time.sleep(0.01)
+        return "joined"
+
+    for _ in range(3):
+        outcome = call(polls_for_nappers, budget=5, stall=0.15)
+        assert not outcome.hung, outcome.report
+        assert outcome.value == "joined"
+
+
+def test_polling_for_threads_blocked_forever_is_a_stall():
+    # The poller sleeps most of the time too, but wakes up between every two looks: that
+    # is no long wait, and the threads it waits for are blocked forever.
+    def polls_for_the_blocked():
+        blocked = [threading.Thread(target=threading.Event().wait, daemon=True) for _ in range(2)]
+        for t in blocked:
+            t.start()
+        while any(t.is_alive() for t in blocked):
+            time.sleep(0.01)
+
+    for _ in range(3):
+        started = time.monotonic()
+        outcome = call(polls_for_the_blocked, budget=5, stall=0.1)
+        assert outcome.stalled and time.monotonic() - started < 1.5
+
+
 def test_without_a_stall_window_a_spinning_call_runs_into_its_budget():
     started = time.monotonic()
     outcome = call(lambda: [None for _ in iter(int, 1)], budget=0.6)

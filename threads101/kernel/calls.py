@@ -220,6 +220,7 @@ class Running:
         self._blocked_since: float | None = None
         self._blocked_key: tuple | None = None
         self._mark: tuple | None = None  # (progress, time, usage) when progress last moved
+        self._waits = _QuietWaits()  # what the call's threads did since then
         self._quiet_for = 0.0
         self._released = None  # the held thread let go last, until it has ended
         self._settle: tuple | None = None
@@ -357,20 +358,22 @@ class Running:
         count = _progress[0]
         if self._mark is None or self._mark[0] != count:
             self._mark = (count, now, _usage_of(natives))
+            self._waits = _QuietWaits(max(0.05, stall / 3))
             return None
+        self._waits.look(natives, now)
         _count, since, before = self._mark
         seconds = now - since
         if seconds < stall:
             return None
         after = _usage_of(natives)
-        busy, quiet_wait = False, False
+        busy, quiet_wait = False, self._waits.some_thread_sat_quietly()
         detail = {}
         for n, usage in after.items():
             cpu, wake = _usage_between({n: before.get(n, (0.0, 0))}, {n: usage})
             detail[n] = (cpu, wake, seconds)
             if _looks_busy(cpu, wake, seconds):
                 busy = True
-            elif _syscall_state(n) in ("sleeping", "timed", "io"):
+            elif _syscall_state(n) in _QuietWaits.STATES:
                 quiet_wait = True
         if busy and not quiet_wait:
             self._quiet_for = seconds
@@ -378,6 +381,7 @@ class Running:
             self._stall_detail = detail
             return "stalled"
         self._mark = (count, now, after)  # judge the next stretch on its own
+        self._waits = _QuietWaits(max(0.05, stall / 3))
         return None
 
     def _step_gate(self, now: float) -> None:
@@ -583,6 +587,14 @@ def _stop_threads(targets: list, grace: float = 0.2, reap: bool = True) -> list:
     """Raise ThreadAbandoned in each (ident, native_id); withdraw it from threads that do not
     take it within `grace` seconds. Returns the survivors (handed to the reaper if `reap`).
 
+    The wait ends as soon as every target has ended, or has run a few milliseconds
+    of CPU since the exception was raised in it and is still alive (a thread
+    running Python code takes the exception within microseconds, so it caught it,
+    say in a polling loop with a bare ``except:``, or is still cleaning up), or is
+    blocked with no timeout in two looks without running between them (the
+    exception, landing while it held a lock, left it waiting for that lock
+    forever). The reaper sees to the survivors, without keeping the test waiting.
+
     CPython keeps an interpreter-wide "async exception pending" flag (3.11, 3.12;
     per thread from 3.13) until some thread takes one; a flag left set slows every
     thread down and can hang traced threads. So whatever happens, finish by having
@@ -592,22 +604,53 @@ def _stop_threads(targets: list, grace: float = 0.2, reap: bool = True) -> list:
     if not targets:
         return []
     with _stop_lock:
+        cpu_before = {n: _cpu_seconds(n) for _i, n in targets}
         for ident, _n in targets:
             _set_async_exc(ident, ThreadAbandoned)
         deadline = _monotonic() + grace
+        blocked_before: dict = {}
         while True:
             frames = _current_frames()
             left = [(i, n) for i, n in targets if i in frames]
-            if not left or _monotonic() >= deadline:
+            blocked = {n: _ran_counter(n) for _i, n in left
+                       if n is not None and _syscall_state(n) == "forever"}
+            waiting = [(i, n) for i, n in left if not _ran_since(n, cpu_before.get(n))
+                       and not (n in blocked and blocked_before.get(n) == blocked[n])]
+            if not waiting or _monotonic() >= deadline:
                 break
-            _sleep(0.005)
+            blocked_before = blocked
+            _sleep(0.002)
         for ident, _n in left:
             _set_async_exc(ident, None)
         _clear_async_flag()
-    survivors = [(i, n) for i, n in left if not _stays_blocked(n)]
+    survivors = [(i, n) for i, n in left
+                 if _syscall_state(n) != "gone" and not _stays_blocked(n)]
     if reap and survivors:
         _reaper.add(survivors)
     return survivors
+
+
+#: CPU a target runs, after ThreadAbandoned was raised in it, before it counts as having
+#: taken the exception (see _stop_threads).
+_TAKE_CPU = 0.003
+
+
+def _cpu_seconds(native_id: int | None) -> float | None:
+    if native_id is None:
+        return None
+    try:
+        with open(f"/proc/self/task/{native_id}/schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _ran_since(native_id: int | None, cpu_before: float | None) -> bool:
+    """True if the thread ran _TAKE_CPU seconds of CPU since `cpu_before` (None: unknown)."""
+    if cpu_before is None:
+        return False
+    now = _cpu_seconds(native_id)
+    return now is not None and now - cpu_before >= _TAKE_CPU
 
 
 def _clear_async_flag() -> None:
@@ -689,6 +732,7 @@ class _Reaper:
         self._lock = _allocate_lock()
         self.zombies: dict[int, int | None] = {}
         self._running = False
+        self._pause = 0.005
 
     def add(self, survivors: list) -> None:
         with self._lock:
@@ -701,6 +745,7 @@ class _Reaper:
                         pass
             start = not self._running
             self._running = True
+            self._pause = 0.005  # new zombies: try soon again
         self._switch_fast()
         if start:
             _start_new_thread(self._loop, ())
@@ -709,10 +754,14 @@ class _Reaper:
         _switching.update(zombies=True)
 
     def _loop(self) -> None:
-        pause = 0.05
+        # Soon and often at first: a thread that caught ThreadAbandoned in a polling loop
+        # is usually stopped by one of the next few tries (when the exception lands
+        # outside its try block), before the next test has gone far.
         while True:
+            with self._lock:
+                pause = self._pause
+                self._pause = min(pause * 1.5, 1.0)
             _sleep(pause)
-            pause = min(pause * 1.5, 1.0)
             frames = _current_frames()
             with self._lock:
                 for ident in [i for i in self.zombies if i not in frames]:
@@ -729,6 +778,41 @@ class _Reaper:
 
 
 _reaper = _Reaper()
+
+
+class _QuietWaits:
+    """Whether a thread of a call sat in one long wait during a stall window.
+
+    Looked at on each tick of the window: a thread in a sleep, a timed wait or I/O
+    whose ran counter does not move from one look to the next is inside one wait.
+    One such stretch of at least `long_wait` seconds (longer than the 25 ms between
+    the wake-ups of the slowest poll that counts as busy) means the thread sat in a
+    long wait, even if it has just woken up, as its sleep ended with the window.
+    """
+
+    STATES = ("sleeping", "timed", "io")
+
+    def __init__(self, long_wait: float = 0.05):
+        self.long_wait = long_wait
+        self.longest = 0.0
+        self._in_wait: dict[int, tuple[str | None, float]] = {}  # native -> (ran, since)
+
+    def look(self, natives, now: float) -> None:
+        for n in natives:
+            if n is None:
+                continue
+            if _syscall_state(n) not in self.STATES:
+                self._in_wait.pop(n, None)
+                continue
+            ran = _ran_counter(n)
+            seen = self._in_wait.get(n)
+            if seen is not None and ran is not None and seen[0] == ran:
+                self.longest = max(self.longest, now - seen[1])
+            else:
+                self._in_wait[n] = (ran, now)
+
+    def some_thread_sat_quietly(self) -> bool:
+        return self.longest >= self.long_wait
 
 
 def _alive(thread: threading.Thread) -> bool:
