@@ -391,7 +391,8 @@ class Running:
         run since the last release (it was not waiting for the thread that just
         ended), or has been blocked forever, unmoved, for a tick. If some wait with
         timeouts or sleep, the next one goes after 20 ms, or 40 ms if they woke up
-        or ran meanwhile (a poll takes a moment to notice that a thread has ended).
+        or ran meanwhile (a poll takes a moment to notice that a thread has ended),
+        or as soon as they have run 5 ms of CPU since (time enough to notice).
         """
         gate = self.owner.gate
         if self._released is not None:
@@ -421,10 +422,10 @@ class Running:
                 self._settle = (now, usage, None, busy)
                 return
             since, before, _snap, was_busy = self._settle
-            _cpu, woke = _usage_between(before, usage)
+            cpu, woke = _usage_between(before, usage)
             busy = busy or was_busy or woke > 0
             self._settle = (since, before, None, busy)
-            if now - since < (0.04 if busy else 0.02):
+            if now - since < (0.04 if busy else 0.02) and cpu < 0.005:
                 return
         with self.owner.lock:
             order = {id(t): i for i, t in enumerate(self.owner.threads)}
@@ -515,13 +516,20 @@ class Running:
 
         Threads blocked forever are left alone: they cost nothing. The others
         get a ThreadAbandoned exception, which ends them unless they catch it;
-        those that survive it are retried in the background (see _Reaper).
+        those that survive it get it again a few times at once, then are retried
+        in the background (see _Reaper).
         """
         if self.owner.gate is not None:
             self.owner.gate.open()
         targets = [(ident, native) for _name, ident, native in self._live_threads()
                    if ident is not None and not _stays_blocked(native)]
-        _stop_threads(targets)
+        survivors = _stop_threads(targets, reap=False)
+        for _ in range(_RETRIES):  # most threads that caught it are stopped by a retry or two
+            if not survivors:
+                return
+            survivors = _stop_threads(survivors, grace=0.05, reap=False)
+        if survivors:
+            _reaper.add(survivors)
 
 
 class _FinishGate:
@@ -629,6 +637,10 @@ def _stop_threads(targets: list, grace: float = 0.2, reap: bool = True) -> list:
         _reaper.add(survivors)
     return survivors
 
+
+#: How many times abandon() raises ThreadAbandoned again, at once, in threads that caught it
+#: (each time it lands somewhere else: outside the thread's try block, sooner or later).
+_RETRIES = 4
 
 #: CPU a target runs, after ThreadAbandoned was raised in it, before it counts as having
 #: taken the exception (see _stop_threads).
