@@ -36,10 +36,12 @@ import nbformat
 
 from threads101 import course as C
 from threads101.grading.gradebook import cell_scores, sqlite_url
+from threads101.outputs.outcomes import outcome_of
 
 SUITES_DIR = C.REPO / "tests" / "submissions"
 KINDS = ("ok", "bad", "hang")
-HANG_WORDS = ("did not finish", "deadlocked")
+#: Error names of a cell the grading itself could not finish (never how a hang should be caught).
+BROKEN = ("CellTimeoutError", "KernelDied", "DeadKernelError")
 
 
 @dataclass
@@ -150,22 +152,15 @@ def submit(course: Path, submission: Submission) -> None:
     C.submit(course, submission.student, {submission.notebook: nb})
 
 
-def _outputs_text(course: Path, submission: Submission) -> dict[str, str]:
+def _outputs(course: Path, submission: Submission) -> dict[str, list]:
+    """grade_id -> outputs of each code cell of the submission's autograded notebook."""
     path = (Path(course) / "autograded" / submission.student / C.ASSIGNMENT
             / f"{submission.notebook}.ipynb")
     if not path.exists():
         return {}
     nb = nbformat.read(path, as_version=4)
-    out = {}
-    for cell in nb.cells:
-        gid = C.nbgrader_meta(cell).get("grade_id")
-        if gid and cell.cell_type == "code":
-            parts = []
-            for o in cell.get("outputs", []):
-                parts.append(str(o.get("text", "")))
-                parts.append(f"{o.get('ename', '')}: {o.get('evalue', '')}")
-            out[gid] = "\n".join(parts)
-    return out
+    return {C.nbgrader_meta(cell)["grade_id"]: cell.get("outputs", []) for cell in nb.cells
+            if cell.cell_type == "code" and C.nbgrader_meta(cell).get("grade_id")}
 
 
 def judge(course: Path, submission: Submission) -> list[Verdict]:
@@ -176,9 +171,9 @@ def judge(course: Path, submission: Submission) -> list[Verdict]:
                 for v in submission.variants.values()]
     mine = {s.grade_id: (s.score, s.max_score) for s in scores
             if s.notebook == submission.notebook and s.auto}
-    outputs = _outputs_text(course, submission)
-    broken = [g for g, text in outputs.items()
-              if "CellTimeoutError" in text or "KernelDied" in text or "DeadKernelError" in text]
+    outputs = _outputs(course, submission)
+    broken = [g for g, outs in outputs.items()
+              if any(o.get("ename") in BROKEN for o in outs if o.get("output_type") == "error")]
     ungraded = sorted(g for g, (s, _m) in mine.items() if s is None)
     lost_all = {g for g, (s, m) in mine.items() if s is not None and s < m}
     solved = set(C.EXERCISES[submission.notebook].values()) - set(submission.variants)
@@ -202,8 +197,7 @@ def judge(course: Path, submission: Submission) -> list[Verdict]:
             if missing:
                 verdict.problems.append(f"expected to lose points on {missing}")
             if variant.kind == "hang":
-                failed_text = " ".join(outputs.get(g, "") for g in lost)
-                if not any(word in failed_text for word in HANG_WORDS):
+                if not any(outcome_of(outputs.get(g, [])).kind.is_hang for g in lost):
                     verdict.problems.append("hang not reported as such (no stuck-thread report)")
         others = {g for g in lost_all if C.exercise_of(g) in solved}
         if others:

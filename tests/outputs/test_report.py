@@ -37,3 +37,13 @@ def test_failure_causes():
     assert classify("x_results", err("KernelDied", "gone")) == "crash"
     assert classify("x_results", err("TypeError", "bad")) == "crash"
     assert classify("x_results", err("NotImplementedError")) == "not attempted"
+    # a stall's report, and a test's own sentence about a hung call, in a plain assert
+    assert classify("x_results", err("AssertionError", "f() did not finish: for 0.10 s its")) == "hang"
+    assert classify("x_results", err("AssertionError", "run_consumers did not finish: some")) == "hang"
+    assert classify("x_results", err("AssertionError", "returned before it had finished")) == "wrong result"
+    # one vocabulary: nbgrader's cell timeout is a hang in the report as in the feedback
+    from threads101.outputs.outcomes import outcome_of
+
+    assert classify("x_results", err("CellTimeoutError", "")) == "hang"
+    assert outcome_of(err("CellTimeoutError", "")).kind.is_hang
+    assert outcome_of(err("AssertionError", "f() did not finish within 3 s.")).kind.is_hang
