@@ -308,7 +308,8 @@ def test_written_feedback_of_the_class_shows_an_injected_explanation(pipeline_co
 
 def test_the_hidden_tests_explanations_are_read_and_drawn(pipeline_course):
     """Whatever explanations the hidden tests left in the sample class's autograded notebooks
-    follow the schema: each is read (not dropped as malformed) and drawn as valid SVG."""
+    follow the schema: each is read (not dropped as malformed) and drawn as valid SVG, and
+    its text is not repeated in the failure's message."""
     course, _ = pipeline_course
     for path in sorted((course / "autograded").glob(f"*/{C.ASSIGNMENT}/*.ipynb")):
         nb = nbformat.read(path, as_version=4)
@@ -318,6 +319,9 @@ def test_the_hidden_tests_explanations_are_read_and_drawn(pipeline_course):
                     expl = parse(out["data"][MIME])
                     assert expl is not None, (path, out["data"][MIME])
                     assert outcome_of(cell.outputs).explanation == expl
+                    # shown once: as the display's text/plain, not again in the error message
+                    assert not [o for o in cell.outputs if o.get("output_type") == "error"
+                                and expl.text.strip() in str(o.get("evalue", ""))], path
                     svg = render(expl)
                     if svg:
                         ET.fromstring(svg)

@@ -351,12 +351,16 @@ EXPLANATION_MIME = "application/vnd.threads101.explanation+json"
 
 
 def _failure(cls: type, message: str, explanation: dict | None) -> AssertionError:
-    """The typed failure `cls(message + explanation text)`, carrying `.explanation`; the
-    explanation is also displayed, inside IPython, as structured data."""
+    """The typed failure `cls(message)`, carrying `.explanation`.
+
+    Inside a graded IPython kernel the explanation is displayed as structured data
+    (with its text as text/plain, which nbgrader's own feedback shows) and the
+    message stays short, so the text is not shown twice; in a self-check, or
+    outside IPython, the text follows the message instead."""
     if explanation:
-        message = f"{message}\n\n{explanation['text']}" if message else explanation["text"]
-        if not _selfchecking[0]:  # a student reads it in the message; feedback reads the data
-            _display_explanation(explanation)
+        shown = not _selfchecking[0] and _display_explanation(explanation)
+        if not shown:
+            message = f"{message}\n\n{explanation['text']}" if message else explanation["text"]
     if _selfchecking[0]:
         cls = AssertionError  # a self-check says what is wrong as it always did
     exc = cls(message)
@@ -364,17 +368,19 @@ def _failure(cls: type, message: str, explanation: dict | None) -> AssertionErro
     return exc
 
 
-def _display_explanation(explanation: dict) -> None:
+def _display_explanation(explanation: dict) -> bool:
+    """Display the explanation if this runs in an IPython kernel; True if it did."""
     if "IPython" not in sys.modules:
-        return
+        return False
     try:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:
-        return
+        return False
     try:
         if get_ipython() is None:
-            return
+            return False
         display({EXPLANATION_MIME: explanation, "text/plain": explanation["text"]}, raw=True)
+        return True
     except Exception:
-        pass
+        return False

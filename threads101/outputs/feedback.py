@@ -50,7 +50,8 @@ def result_of(grade_id: str, description: str, score: float | None, max_score: f
     outcome = outcome_of(outputs)
     message, explanation = outcome.message, outcome.explanation
     if explanation is not None and explanation.text.strip() and explanation.text.strip() in message:
-        # the test's message quotes the explanation: the page shows it once, in its element
+        # a notebook graded before the kernel kept them apart quotes the explanation in the
+        # message: the page shows it once, in its element
         message = re.sub(r"\n{3,}", "\n\n", message.replace(explanation.text.strip(), "")).strip()
     return TestResult(grade_id, description, score, max_score, outcome.passed, message,
                       outcome.kind, explanation)
