@@ -202,6 +202,18 @@ def test_deadlock_is_the_cycle_of_threads_and_locks():
     assert top[0] == "transfer-0"
 
 
+def test_a_thread_in_no_cycle_is_noted_not_drawn_as_a_node():
+    joining = {**DEADLOCK, "threads": [thread("the caller", where="line 9: t.join()"),
+                                       *DEADLOCK["threads"]]}
+    root = ET.fromstring(render(parse(joining)))
+    names = ["".join(g.find(SVG + "text").itertext()) for g in root.iter(SVG + "g")
+             if g.get("class") == "node thread"]
+    assert sorted(names) == ["transfer-0", "transfer-1"]  # no node without an edge
+    notes = " ".join("".join(e.itertext()) for e in root.iter(SVG + "text")
+                     if e.get("class") == "note")
+    assert "the caller" in notes
+
+
 def test_a_lock_taken_twice_is_a_cycle_of_one_thread_and_one_lock():
     twice = {**DEADLOCK, "threads": [thread("worker", holds=["c.lock"], waits_for="c.lock")]}
     root = ET.fromstring(render(parse(twice)))

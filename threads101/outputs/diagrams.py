@@ -184,6 +184,8 @@ def _cycle_order(threads: tuple[ThreadView, ...]) -> list[tuple[str, str]]:
     waits = {t.name: t.waits_for for t in threads}
     order: list[tuple[str, str]] = []
     for t in threads:
+        if not t.holds and t.waits_for is None:
+            continue  # in no cycle (the caller joining the others): noted under the picture
         name = t.name
         while ("thread", name) not in order:
             order.append(("thread", name))
@@ -271,6 +273,12 @@ def cycle(expl: Explanation) -> str:
                        anchor="start") + "</g>")
     height = legend_y + 36
     width = max(width, 340)
+    aside = [t.name for t in expl.threads if not t.holds and t.waits_for is None]
+    if aside:
+        body.append(text(12, height, wrap("also blocked, holding and waiting for no lock: "
+                                          + ", ".join(aside), width - 24, 2),
+                         anchor="start", cls="note"))
+        height += 32
     if len(order) > count:
         body.append(text(12, height, [f"{len(order) - count} more node(s) not drawn"], anchor="start",
                          cls="note"))
