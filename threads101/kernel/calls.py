@@ -74,6 +74,7 @@ from . import outcomes as _failures
 from .outcomes import NotImplementedYet
 from .linux import (
     _FUTEX,
+    _cpu_seconds,
     _looks_busy,
     _ran_counter,
     _stays_blocked,
@@ -645,16 +646,6 @@ _RETRIES = 4
 #: CPU a target runs, after ThreadAbandoned was raised in it, before it counts as having
 #: taken the exception (see _stop_threads).
 _TAKE_CPU = 0.003
-
-
-def _cpu_seconds(native_id: int | None) -> float | None:
-    if native_id is None:
-        return None
-    try:
-        with open(f"/proc/self/task/{native_id}/schedstat") as f:
-            return int(f.read().split()[0]) / 1e9
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def _ran_since(native_id: int | None, cpu_before: float | None) -> bool:

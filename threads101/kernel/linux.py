@@ -6,7 +6,7 @@
 - `_stays_blocked`: 'forever' in several looks, without running in between
   (one look can catch a running thread for a moment in a wait with no
   timeout: the interpreter's own mutex, while it waits for the GIL);
-- `_task_stat`, `_usage_of`, `_usage_between`: CPU seconds and voluntary
+- `_cpu_seconds`, `_task_stat`, `_usage_of`, `_usage_between`: CPU seconds and voluntary
   context switches (wake-ups) of threads, and their change between two looks;
 - `_looks_busy`: spinning or polling, judged from those.
 
@@ -70,6 +70,17 @@ def _stays_blocked(native_id: int | None, looks: int = 3, gap: float = 0.001) ->
         if _syscall_state(native_id) != "forever":
             return False
     return counter is not None and _ran_counter(native_id) == counter
+
+
+def _cpu_seconds(native_id: int | None) -> float | None:
+    """CPU seconds the thread has run (None if unknown)."""
+    if native_id is None:
+        return None
+    try:
+        with open(f"/proc/self/task/{native_id}/schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _task_stat(native_id: int) -> tuple[float, int]:
