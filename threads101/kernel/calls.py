@@ -358,8 +358,7 @@ class Running:
         natives = [n for _name, _i, n in self._live_threads(include_held=False)]
         count = _progress[0]
         if self._mark is None or self._mark[0] != count:
-            self._mark = (count, now, _usage_of(natives))
-            self._waits = _QuietWaits(max(0.05, stall / 3))
+            self._new_stretch(count, now, _usage_of(natives), stall)
             return None
         self._waits.look(natives, now)
         _count, since, before = self._mark
@@ -381,9 +380,13 @@ class Running:
             self._stall_usage = _usage_between(before, after)
             self._stall_detail = detail
             return "stalled"
-        self._mark = (count, now, after)  # judge the next stretch on its own
-        self._waits = _QuietWaits(max(0.05, stall / 3))
+        self._new_stretch(count, now, after, stall)  # judge the next stretch on its own
         return None
+
+    def _new_stretch(self, count: int, now: float, usage: dict, stall: float) -> None:
+        """Start judging a stretch without progress from `now`."""
+        self._mark = (count, now, usage)
+        self._waits = _QuietWaits(max(0.05, stall / 3))
 
     def _step_gate(self, now: float) -> None:
         """Let the held threads go, the last-started first, each once the call has settled.
@@ -524,11 +527,11 @@ class Running:
             self.owner.gate.open()
         targets = [(ident, native) for _name, ident, native in self._live_threads()
                    if ident is not None and not _stays_blocked(native)]
-        survivors = _stop_threads(targets, reap=False)
+        survivors = _stop_threads(targets)
         for _ in range(_RETRIES):  # most threads that caught it are stopped by a retry or two
             if not survivors:
                 return
-            survivors = _stop_threads(survivors, grace=0.05, reap=False)
+            survivors = _stop_threads(survivors, grace=0.05)
         if survivors:
             _reaper.add(survivors)
 
@@ -592,9 +595,10 @@ def _set_async_exc(ident: int, exc) -> None:
 _stop_lock = _allocate_lock()
 
 
-def _stop_threads(targets: list, grace: float = 0.2, reap: bool = True) -> list:
+def _stop_threads(targets: list, grace: float = 0.2) -> list:
     """Raise ThreadAbandoned in each (ident, native_id); withdraw it from threads that do not
-    take it within `grace` seconds. Returns the survivors (handed to the reaper if `reap`).
+    take it within `grace` seconds. Returns the survivors (the caller retries them or hands
+    them to the reaper).
 
     The wait ends as soon as every target has ended, or has run a few milliseconds
     of CPU since the exception was raised in it and is still alive (a thread
@@ -632,11 +636,7 @@ def _stop_threads(targets: list, grace: float = 0.2, reap: bool = True) -> list:
         for ident, _n in left:
             _set_async_exc(ident, None)
         _clear_async_flag()
-    survivors = [(i, n) for i, n in left
-                 if _syscall_state(n) != "gone" and not _stays_blocked(n)]
-    if reap and survivors:
-        _reaper.add(survivors)
-    return survivors
+    return [(i, n) for i, n in left if _syscall_state(n) != "gone" and not _stays_blocked(n)]
 
 
 #: How many times abandon() raises ThreadAbandoned again, at once, in threads that caught it
@@ -777,7 +777,7 @@ class _Reaper:
             live = [(i, n) for i, n in candidates
                     if _syscall_state(n) != "gone" and not _stays_blocked(n)]
             if live:
-                _stop_threads(live, grace=0.1, reap=False)
+                _stop_threads(live, grace=0.1)
 
 
 _reaper = _Reaper()
