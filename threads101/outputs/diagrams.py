@@ -175,6 +175,11 @@ def lanes(expl: Explanation) -> str:
 THREAD_W, LOCK_W, NODE_H = 150, 120, 32
 
 
+def _in_no_cycle(t: ThreadView) -> bool:
+    """A thread that holds and waits for no lock (the caller joining the others)."""
+    return not t.holds and t.waits_for is None
+
+
 def _cycle_order(threads: tuple[ThreadView, ...]) -> list[tuple[str, str]]:
     """The nodes (("thread", name) or ("lock", name)), each wait-for cycle's in its order."""
     holder: dict[str, str] = {}
@@ -184,8 +189,8 @@ def _cycle_order(threads: tuple[ThreadView, ...]) -> list[tuple[str, str]]:
     waits = {t.name: t.waits_for for t in threads}
     order: list[tuple[str, str]] = []
     for t in threads:
-        if not t.holds and t.waits_for is None:
-            continue  # in no cycle (the caller joining the others): noted under the picture
+        if _in_no_cycle(t):
+            continue  # noted under the picture
         name = t.name
         while ("thread", name) not in order:
             order.append(("thread", name))
@@ -273,7 +278,7 @@ def cycle(expl: Explanation) -> str:
                        anchor="start") + "</g>")
     height = legend_y + 36
     width = max(width, 340)
-    aside = [t.name for t in expl.threads if not t.holds and t.waits_for is None]
+    aside = [t.name for t in expl.threads if _in_no_cycle(t)]
     if aside:
         body.append(text(12, height, wrap("also blocked, holding and waiting for no lock: "
                                           + ", ".join(aside), width - 24, 2),
