@@ -280,10 +280,10 @@ def cycle(expl: Explanation) -> str:
     width = max(width, 340)
     aside = [t.name for t in expl.threads if _in_no_cycle(t)]
     if aside:
-        body.append(text(12, height, wrap("also blocked, holding and waiting for no lock: "
-                                          + ", ".join(aside), width - 24, 2),
+        body.append(text(12, height + 8, wrap("also blocked, holding and waiting for no lock: "
+                                              + ", ".join(aside), width - 24, 2),
                          anchor="start", cls="note"))
-        height += 32
+        height += 40
     if len(order) > count:
         body.append(text(12, height, [f"{len(order) - count} more node(s) not drawn"], anchor="start",
                          cls="note"))
