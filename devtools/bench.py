@@ -1,7 +1,7 @@
 """Benchmarks: figures measured side by side in one run, printed with their ratios.
 
     python -m threads101.bench hidden    # issue 3: correct vs all-hang submission, plain nbgrader
-    python -m threads101.bench grading   # issues 4, 6: 60 students, nbgrader vs grade --jobs 1 / 2
+    python -m threads101.bench grading   # issues 4, 6: 60 students (--students N), nbgrader vs grade --jobs 1 / 2
                                          #   vs Dask with two workers
     python -m threads101.bench sandbox   # issue 5: one notebook graded with and without sandbox
     python -m threads101.bench scale     # issue 6: sleeping workers 1..8, coordinator cost
@@ -320,10 +320,12 @@ BENCHES = {"hidden": bench_hidden, "explain": bench_explain, "grading": bench_gr
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("which", nargs="*", default=["all"], choices=[*BENCHES, "all"])
+    parser.add_argument("--students", type=int, default=60,
+                        help="size of the scaled sample class of `grading` (default 60)")
     args = parser.parse_args(argv)
     chosen = list(BENCHES) if "all" in args.which else args.which
     for name in chosen:
-        BENCHES[name]()
+        BENCHES[name](**({"students": args.students} if name == "grading" else {}))
         print()
     return 0
 

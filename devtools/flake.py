@@ -4,7 +4,8 @@ Each run grades every variant with real `nbgrader autograde` (two gradings at
 once, see suites.run) while a CPU hog keeps the machine busy. For each
 variant it prints how many runs judged it wrongly (a correct one not given
 full marks, a broken one not caught) and how many runs gave it a different
-grade from the first run. The target is 0 and 0 for every variant.
+grade from the first run (a test's score, or the kind or threads of the
+explanation its failure showed: explanations must be deterministic too). The target is 0 and 0 for every variant.
 
     python -m threads101.flake [--runs 20] [--notebook 03] [--no-hog] [--sample]
 """
@@ -37,6 +38,13 @@ def sample(variants: list) -> list:
     return out
 
 
+def _difference(first: tuple, now: tuple) -> str:
+    """The tests whose score or explanation changed, first grading -> this one."""
+    before = {g: rest for g, *rest in first}
+    changed = [f"{g} {before.get(g)} -> {rest}" for g, *rest in now if before.get(g) != rest]
+    return "; ".join(changed) or "tests added or removed"
+
+
 def flake(runs: int, notebook: str | None = None, hog: bool = True, jobs: int = 2,
           sampled: bool = False, baseline: list | None = None) -> int:
     """Grade the variants `runs` times; 0 when no run judged any wrongly or graded any
@@ -61,7 +69,10 @@ def flake(runs: int, notebook: str | None = None, hog: bool = True, jobs: int = 
                 key = v.variant.path
                 wrong[key] += not v.passed
                 first.setdefault(key, v.signature)
-                differed[key] += v.signature != first[key]
+                if v.signature != first[key]:
+                    differed[key] += 1
+                    print(f"  run {run}: {names[key]} differs from the first grading: "
+                          f"{_difference(first[key], v.signature)}", flush=True)
                 if not v.passed:
                     print(f"  run {run}: {names[key]}: {'; '.join(v.problems)}", flush=True)
             print(f"run {run}/{runs} done after {time.monotonic() - start:.0f} s: "

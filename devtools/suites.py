@@ -36,6 +36,7 @@ import nbformat
 
 from threads101 import course as C
 from threads101.grading.gradebook import cell_scores, sqlite_url
+from threads101.outputs.explain import explanation_of
 from threads101.outputs.outcomes import outcome_of
 
 SUITES_DIR = C.REPO / "tests" / "submissions"
@@ -100,6 +101,8 @@ class Verdict:
     passed: bool
     problems: list[str] = field(default_factory=list)
     scores: dict[str, tuple[float | None, float]] = field(default_factory=dict)
+    #: grade_id -> (kind, ((thread, state), ...)) of the explanation its failure displayed
+    explanations: dict[str, tuple] = field(default_factory=dict)
 
     @property
     def lost(self) -> list[str]:
@@ -107,8 +110,9 @@ class Verdict:
 
     @property
     def signature(self) -> tuple:
-        """What must not change from one run to the next."""
-        return tuple(sorted((g, s) for g, (s, _m) in self.scores.items()))
+        """What must not change from one run to the next: each test's score and the kind and
+        threads (name, state) of the explanation its failure showed."""
+        return tuple(sorted((g, s, self.explanations.get(g)) for g, (s, _m) in self.scores.items()))
 
 
 def prepare_course(dest: Path) -> Path:
@@ -163,6 +167,14 @@ def _outputs(course: Path, submission: Submission) -> dict[str, list]:
             if cell.cell_type == "code" and C.nbgrader_meta(cell).get("grade_id")}
 
 
+def _explained(outputs) -> tuple | None:
+    """The kind and threads of the explanation among a cell's outputs (None: none shown)."""
+    found = explanation_of(outputs)
+    if found is None:
+        return None
+    return found.kind, tuple(sorted((t.name, t.state) for t in found.threads))
+
+
 def judge(course: Path, submission: Submission) -> list[Verdict]:
     """A verdict for each variant of a graded submission."""
     scores = cell_scores(sqlite_url(course), submission.student)
@@ -180,7 +192,9 @@ def judge(course: Path, submission: Submission) -> list[Verdict]:
     verdicts = []
     for exercise, variant in submission.variants.items():
         own = {g: sm for g, sm in mine.items() if C.exercise_of(g) == exercise}
-        verdict = Verdict(variant, True, scores=own)
+        verdict = Verdict(variant, True, scores=own,
+                          explanations={g: _explained(outputs.get(g)) for g in own
+                                        if _explained(outputs.get(g))})
         verdict.problems += [f"{g}: grading hit nbgrader's cell timeout or lost the kernel"
                              for g in broken]
         if ungraded:
