@@ -35,14 +35,19 @@ from pathlib import Path
 import nbformat
 
 from threads101 import course as C
+from threads101.grading.execute import KERNEL_DIED, KERNEL_STUCK
 from threads101.grading.gradebook import cell_scores, sqlite_url
 from threads101.outputs.explain import explanation_of
-from threads101.outputs.outcomes import outcome_of
+from threads101.outputs.outcomes import Kind, outcome_of
 
 SUITES_DIR = C.REPO / "tests" / "submissions"
 KINDS = ("ok", "bad", "hang")
-#: Error names of a cell the grading itself could not finish (never how a hang should be caught).
-BROKEN = ("CellTimeoutError", "KernelDied", "DeadKernelError")
+#: Error names of a cell the grading itself could not finish (never how a hang should be
+#: caught): nbclient's, and the grader's own (threads101.grading.execute).
+BROKEN = ("CellTimeoutError", "DeadKernelError", KERNEL_DIED, KERNEL_STUCK)
+#: The explanation a test failing with each concurrency kind must show (issue 13).
+EXPLAINED = {Kind.RACE: "race", Kind.DEADLOCK: "deadlock", Kind.HANG: "hang",
+             Kind.LEFTOVER: "leftover"}
 
 
 @dataclass
@@ -175,6 +180,22 @@ def _explained(outputs) -> tuple | None:
     return found.kind, tuple(sorted((t.name, t.state) for t in found.threads))
 
 
+def unexplained(outputs: dict[str, list], grade_ids: list[str]) -> list[str]:
+    """Problems of tests that failed for a concurrency reason (a race, a deadlock, a hang,
+    leftover threads) without an explanation of that kind."""
+    problems = []
+    for g in grade_ids:
+        outcome = outcome_of(outputs.get(g, []))
+        wanted = EXPLAINED.get(outcome.kind)
+        if wanted is None or any(o.get("ename") in BROKEN for o in outputs.get(g, [])
+                                 if o.get("output_type") == "error"):
+            continue  # not a concurrency failure, or one the grading itself cut short
+        shown = outcome.explanation.kind if outcome.explanation else "none"
+        if shown != wanted:
+            problems.append(f"{g} failed as {outcome.kind.value} but its explanation is {shown}")
+    return problems
+
+
 def judge(course: Path, submission: Submission) -> list[Verdict]:
     """A verdict for each variant of a graded submission."""
     scores = cell_scores(sqlite_url(course), submission.student)
@@ -213,6 +234,7 @@ def judge(course: Path, submission: Submission) -> list[Verdict]:
             if variant.kind == "hang":
                 if not any(outcome_of(outputs.get(g, [])).kind.is_hang for g in lost):
                     verdict.problems.append("hang not reported as such (no stuck-thread report)")
+            verdict.problems += unexplained(outputs, sorted(lost))
         others = {g for g in lost_all if C.exercise_of(g) in solved}
         if others:
             verdict.problems.append(f"the instructor's solution of another exercise lost points "

@@ -52,3 +52,31 @@ def test_no_grade_differs_between_runs_on_a_busy_machine(first_grading, capsys):
     status = flake.flake(runs=1, sampled=True, baseline=first_grading)
     out = capsys.readouterr().out
     assert status == 0, out
+
+
+def _failed(ename, explanation_kind=None):
+    import json
+
+    from threads101.kernel.explain import EXPLANATION_MIME, VERSION
+    outs = []
+    if explanation_kind:
+        data = {"version": VERSION, "kind": explanation_kind, "call": "f()", "summary": "s",
+                "text": "t", "threads": [], "events": []}
+        outs.append({"output_type": "display_data", "metadata": {},
+                     "data": {EXPLANATION_MIME: json.dumps(data), "text/plain": "t"}})
+    outs.append({"output_type": "error", "ename": ename, "evalue": "x", "traceback": []})
+    return outs
+
+
+def test_a_concurrency_failure_without_its_explanation_is_a_problem():
+    outputs = {
+        "race_ok": _failed("RaceLost", "race"),
+        "race_bare": _failed("RaceLost"),
+        "deadlock_as_hang": _failed("Deadlock", "hang"),
+        "leftover_ok": _failed("LeftoverThreads", "leftover"),
+        "wrong_result": _failed("AssertionError"),  # not a concurrency failure: no explanation due
+        "cell_timeout": _failed("CellTimeoutError"),  # cut short by nbgrader: its own problem
+    }
+    problems = suites.unexplained(outputs, sorted(outputs))
+    assert problems == ["deadlock_as_hang failed as deadlock but its explanation is hang",
+                        "race_bare failed as race but its explanation is none"]

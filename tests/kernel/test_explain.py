@@ -327,3 +327,65 @@ def test_without_explanations_the_verdict_is_the_same(monkeypatch):
         deadlocked_transfers().get()
     assert failure.value.explanation is None
     assert "is deadlocked" in str(failure.value)
+
+
+TRACED_SRC = """\
+import threading
+
+total = 0
+
+def count_globally(count_to, n_threads):
+    global total
+    total = 0
+    def work(n):
+        global total
+        for _ in range(n):
+            total += 1
+    threads = [threading.Thread(target=work, args=(count_to // n_threads,), name=f"counter-{i}")
+               for i in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return total
+
+def count_in_closure(count_to, n_threads):
+    total = 0
+    def work(n):
+        nonlocal total
+        mine = 0
+        for _ in range(n):
+            mine += 1
+        total += mine
+    threads = [threading.Thread(target=work, args=(count_to // n_threads,), name=f"counter-{i}")
+               for i in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return total
+"""
+
+
+@pytest.mark.parametrize("fn, stored", [("count_globally", "1"), ("count_in_closure", "30")])
+def test_a_traced_race_on_a_shared_variable_gives_its_timeline(fn, stored):
+    from threads101.kernel import ThreadTracer
+    traced = _compile(TRACED_SRC, "<ipython-input-student-traced>")
+
+    def race_once():
+        with ThreadTracer(rendezvous=3) as tracer:
+            got = finishes(traced[fn], 90, 3, budget=10, label=f"{fn}(90, 3)")
+        assert got < 90  # the rendezvous made the updates collide
+        assert tracer.shared_name() == "total"
+        with pytest.raises(outcomes.RaceLost) as failure:
+            fail_race("lost", tracer.accesses(), name="total", label=f"{fn}(90, 3)")
+        return failure.value.explanation
+
+    explanation = race_once()
+    assert explanation["kind"] == "race"
+    # Each thread read total before any stored into it, then all three stored the same value:
+    # up to each thread's forced store, the run is the same every time.
+    ops = [(e["op"], e["value"]) for e in explanation["events"]]
+    assert ops == [("read", "0")] * 3 + [("write", stored)] * 3
+    assert explanation["summary"].startswith("two updates lost")
+    assert race_once()["events"] == explanation["events"]

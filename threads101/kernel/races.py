@@ -203,13 +203,35 @@ class Probe:
 # Making races show up.
 # --------------------------------------------------------------------------
 _STORE_OPS = {dis.opmap["STORE_GLOBAL"], dis.opmap["STORE_DEREF"]}
+_LOAD_OPS = {dis.opmap[name] for name in ("LOAD_GLOBAL", "LOAD_DEREF", "LOAD_CLASSDEREF")
+             if name in dis.opmap}
 
 
 @functools.lru_cache(maxsize=1024)
-def _shared_stores(code) -> dict[int, str]:
-    """Offsets of instructions in `code` that store to a global or a closure variable."""
-    return {ins.offset: str(ins.argval) for ins in dis.get_instructions(code)
-            if ins.opcode in _STORE_OPS}
+def _shared_stores(code) -> dict[int, tuple[str, bool]]:
+    """Offsets of instructions in `code` that store to a global or a closure variable:
+    offset -> (name, is_global)."""
+    return {ins.offset: (str(ins.argval), ins.opname == "STORE_GLOBAL")
+            for ins in dis.get_instructions(code) if ins.opcode in _STORE_OPS}
+
+
+@functools.lru_cache(maxsize=1024)
+def _shared_loads(code) -> dict[int, tuple[str, bool]]:
+    """Offsets of instructions in `code` that read a global or closure variable that `code`
+    also stores into: offset -> (name, is_global)."""
+    stored = {name for name, _g in _shared_stores(code).values()}
+    return {ins.offset: (str(ins.argval), ins.opname == "LOAD_GLOBAL")
+            for ins in dis.get_instructions(code) if ins.opcode in _LOAD_OPS and ins.argval in stored}
+
+
+_UNSET = object()
+
+
+def _peek(frame, name: str, is_global: bool):
+    """The value of a global or closure variable as `frame` sees it (reads no user code)."""
+    if is_global:
+        return frame.f_globals.get(name, _UNSET)
+    return frame.f_locals.get(name, _UNSET)  # free variables are in f_locals in a trace call
 
 
 class ThreadTracer:
@@ -222,6 +244,9 @@ class ThreadTracer:
       `rendezvous_timeout` s) until n threads are about to store into that same
       name. Unprotected read-modify-write of shared variables then loses
       updates every time, while a lock makes the waits time out harmlessly.
+      The reads and writes of that name up to each thread's last forced store
+      are recorded (`accesses(name)`, for fail_race's timeline): the part of
+      the run the rendezvous made the same every time.
     """
 
     def __init__(self, rendezvous: int = 0, rendezvous_timeout: float = 0.3,
@@ -233,6 +258,26 @@ class ThreadTracer:
         self._meetings: dict[str, Rendezvous] = {}
         self._stores: dict[tuple[Any, str], int] = {}
         self._lock = _allocate_lock()
+        self._log: list[tuple[str, Access]] = []  # (name, access)
+        self._pending: dict[int, tuple] = {}  # ident -> (frame, name, is_global) of a store
+
+    def accesses(self, name: str | None = None) -> list[Access]:
+        """The recorded reads ("get") and writes ("set") of `name` (default: the
+        shared_name()), in the order they happened."""
+        name = name or self.shared_name()
+        return [a for n, a in self._log if n == name]
+
+    def shared_name(self) -> str | None:
+        """The variable written by the most threads (the one a race is about)."""
+        writers: dict[str, set] = {}
+        for n, a in self._log:
+            if a.kind == "set":
+                writers.setdefault(n, set()).add(id(a.thread))
+        return max(writers, key=lambda n: len(writers[n]), default=None)
+
+    def _record(self, name: str, kind: str, value, ident: int, thread) -> None:
+        if value is not _UNSET and len(self._log) < 400:
+            self._log.append((name, Access(kind, value, ident, _monotonic(), thread)))
 
     def _global_trace(self, frame, event, arg):
         filename = frame.f_code.co_filename
@@ -244,16 +289,26 @@ class ThreadTracer:
 
     def _local_trace(self, frame, event, arg):
         # Keyed by Thread object: thread idents are reused as soon as a thread ends.
-        ident = _threading_active.get(_get_ident())
+        me = _get_ident()
+        ident = _threading_active.get(me)
         if event == "line":
             self.lines[ident] = self.lines.get(ident, 0) + 1
         elif event == "opcode" and self.rendezvous:
-            name = _shared_stores(frame.f_code).get(frame.f_lasti)
-            if name is not None:
+            pending = self._pending.pop(me, None)
+            if pending is not None and pending[0] is frame:  # the store has just been made
+                self._record(pending[1], "set", _peek(frame, pending[1], pending[2]), me, ident)
+            code, offset = frame.f_code, frame.f_lasti
+            load = _shared_loads(code).get(offset)
+            if load is not None and self._stores.get((ident, load[0]), 0) < self.stores_per_name:
+                self._record(load[0], "get", _peek(frame, *load), me, ident)
+            store = _shared_stores(code).get(offset)
+            if store is not None:
+                name = store[0]
                 key = (ident, name)
                 done = self._stores.get(key, 0)
                 if done < self.stores_per_name:
                     self._stores[key] = done + 1
+                    self._pending[me] = (frame, name, store[1])
                     with self._lock:
                         meeting = self._meetings.get(name)
                         if meeting is None:
