@@ -93,7 +93,7 @@ def flake(runs: int, notebook: str | None = None, hog: bool = True, jobs: int = 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--notebook")
+    parser.add_argument("--notebook", help="notebook prefixes, comma-separated: 03 or 06,07,08")
     parser.add_argument("--no-hog", action="store_true")
     parser.add_argument("--sample", action="store_true",
                         help="only one variant of each kind per exercise")

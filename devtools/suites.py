@@ -91,7 +91,7 @@ def load_variants(root: Path = SUITES_DIR, notebook: str | None = None,
                 raise ValueError(f"{path}: '# fails: {gid}' is not a test of {ex_name}")
         v = Variant(nb_name, ex_name, declared, path.stem[len(declared) + 1:], description.strip(),
                     text, fails, path)
-        if notebook and not nb_name.startswith(notebook):
+        if notebook and not any(nb_name.startswith(p) for p in notebook.split(",")):
             continue
         if exercise and ex_name != exercise:
             continue
@@ -292,7 +292,7 @@ def report(verdicts: list[Verdict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--notebook", help="notebook prefix, e.g. 03")
+    parser.add_argument("--notebook", help="notebook prefixes, comma-separated: 03 or 06,07,08")
     parser.add_argument("--exercise", help="exercise grade_id, e.g. run_pipeline")
     parser.add_argument("--kind", choices=KINDS)
     parser.add_argument("--jobs", type=int, default=2)
