@@ -397,7 +397,9 @@ def test_spinning_without_progress_is_a_hang_long_before_the_budget():
     assert outcome.hung and outcome.stalled and not outcome.deadlock
     assert time.monotonic() - started < 2, "a spinning call is a hang after its stall window"
     assert "did not finish" in outcome.report and "busy loop" in outcome.report
-    assert "running" in outcome.report and "in spin: while True:" in outcome.report
+    assert "running" in outcome.report
+    # 3.14 puts the loop's jump back on the line of its body
+    assert "in spin: while True:" in outcome.report or "in spin: pass" in outcome.report
 
 
 def test_sleep_polling_without_progress_is_a_hang_long_before_the_budget():

@@ -662,13 +662,18 @@ def _clear_async_flag() -> None:
     started.acquire()
     finished.acquire()
 
+    def spin(deadline):
+        while _monotonic() < deadline:
+            pass
+
     def take_one():
         box.append(_get_ident())
         started.release()
         try:
-            deadline = _monotonic() + 2.0
-            while _monotonic() < deadline:
-                pass
+            # The loop in a function of its own: 3.13 compiles a tight loop's jump back
+            # outside the try block's range (CPython gh-130279), and the exception landing
+            # there would skip both handlers, leaving finished unreleased for 3 s.
+            spin(_monotonic() + 2.0)
         except _Flush:
             pass
         finally:

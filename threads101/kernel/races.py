@@ -284,6 +284,10 @@ class ThreadTracer:
         if event != "call" or _is_library_file(filename) or _is_test_cell(filename):
             return None
         if self.rendezvous:
+            # f_trace first: from 3.12 (tracing on sys.monitoring) f_trace_opcodes turns
+            # opcode events on only for a frame that is traced already (CPython gh-103615),
+            # and a frame missed so would never meet the others at its store.
+            frame.f_trace = self._local_trace
             frame.f_trace_opcodes = True
         return self._local_trace
 
