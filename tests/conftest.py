@@ -87,3 +87,43 @@ def pytest_runtest_makereport(item, call):
     screenshots = getattr(item, "screenshots", None)
     if screenshots is not None and report.failed and report.when == "call":
         report.sections.append(("screenshots", screenshots.at_failure()))
+
+
+def source_points(notebook: str, code_only: bool = False) -> float:
+    """The points of a notebook's graded cells in source/ (its title's total); `code_only`:
+    of its autograded tests alone (no written answer). The 0-point self-checks add nothing."""
+    return sum(C.points(c) for c in C.source_notebook(notebook).cells
+               if C.nbgrader_meta(c).get("grade") and (C.is_graded_code(c) or not code_only))
+
+
+def fail_selfchecks(course: Path, student: str, notebook: str = NB1) -> list[str]:
+    """Give every self-check cell of a student's autograded notebook an error, as a kernel
+    that died above them leaves (the grader's NotRun). A self-check is a graded cell worth 0
+    points: its failing must change no score, and count as no failed test. Returns their ids."""
+    import nbformat
+
+    from threads101.grading.execute import NOT_RUN, error_output
+
+    path = course / "autograded" / student / C.ASSIGNMENT / f"{notebook}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    failed = []
+    for cell in nb.cells:
+        if C.is_selfcheck(cell):
+            cell.outputs = [error_output(NOT_RUN, "not run: the kernel died earlier")]
+            failed.append(C.nbgrader_meta(cell)["grade_id"])
+    assert failed, f"{notebook} has no self-check cell"
+    path.chmod(0o644)
+    nbformat.write(nb, path)
+    return failed
+
+
+@pytest.fixture
+def failed_selfchecks(pipeline_course, tmp_path):
+    """A copy of the graded small class in which the self-checks of `correct`'s notebook 1
+    failed (fail_selfchecks): (course, results, the self-checks' ids)."""
+    import shutil
+
+    source, results = pipeline_course
+    course = tmp_path / "course"
+    shutil.copytree(source, course)
+    return course, results, fail_selfchecks(course, "correct")

@@ -373,8 +373,8 @@ def write_student_copy(folder: Path, name: str, nb) -> str:
 @pytest.mark.slow
 def test_validate_reports_the_failure(student_lab, page, shots):
     """The student presses Validate on notebook 1 as released: nbgrader's dialog says it
-    fails, and lists the failing cell (today the unanswered written question; see the next
-    test)."""
+    fails, and lists the failing cells (the unanswered written question, and the self-checks
+    of the unsolved exercises: see the next test)."""
     panel = open_notebook(page, student_lab, f"notebooks/{NB1}.ipynb", kernel=False)
     message = validate(panel)
     shots.take("validate-unsolved")
@@ -385,18 +385,13 @@ def test_validate_reports_the_failure(student_lab, page, shots):
     expect(message).to_have_count(0)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "nbgrader's Validate judges only graded test cells, and in the release an exercise's "
-    "graded cells hold nothing but a comment (their tests are hidden): with the written "
-    "question answered and both exercises still raising NotImplementedError, Validate says "
-    "Success. Making the self-check cells 0-point autograded test cells would make it report "
-    "them (nbgrader fails a 0-point test cell that raises)."))
-@pytest.mark.slow
-def test_validate_reports_an_unsolved_exercise(student_lab, course):
+def test_validate_reports_an_unsolved_exercise(student_lab, course):  # 3 s: in the quick run
     """The student answered the written question but left the exercises unsolved: Validate
     must not say "Success", and must name what is not implemented. (Asked of the server
     endpoint the Validate button posts to, as the button does, without a page: the two
-    tests around this one show the button and its dialog.)"""
+    tests around this one show the button and its dialog.) nbgrader's Validate judges only
+    graded cells, and the release's test cells hold nothing but a comment: it is the
+    self-checks, graded cells worth 0 points, that it runs and reports."""
     nb = C.release_notebook(NB1, course)
     for cell in nb.cells:
         if cell.cell_type == "markdown" and C.nbgrader_meta(cell).get("solution"):
@@ -413,6 +408,10 @@ def test_validate_reports_an_unsolved_exercise(student_lab, course):
     failed = result.get("failed", [])
     assert failed, f"Validate found nothing wrong: {result}"
     assert any(NOT_IMPLEMENTED.search(cell["raw_error"]) for cell in failed), failed
+    # what fails is each exercise's self-check, and nothing else (the question is answered)
+    checks = [cell for cell in failed if "@selfcheck" in cell["source"]]
+    assert len(checks) == len(failed) == len(C.EXERCISES[NB1]), failed
+    assert all(NOT_IMPLEMENTED.search(cell["raw_error"]) for cell in checks), failed
 
 
 def test_a_solved_notebook_validates(student_lab, course, page, shots):

@@ -46,9 +46,12 @@ def test_grade_ids_points_and_hidden_tests(notebook):
     cell_ids = [c.id for c in cells(notebook)]
     assert len(cell_ids) == len(set(cell_ids)), "cell ids must be unique"
     graded = [c for c in cells(notebook) if meta(c).get("grade")]
-    for cell in graded:
+    # The self-checks are graded cells worth 0 points (for Validate, see the next test);
+    # every other graded cell carries points.
+    tests = [c for c in graded if not C.is_selfcheck(c)]
+    for cell in tests:
         assert meta(cell).get("points", 0) > 0, f"{meta(cell)['grade_id']} has no points"
-    for cell in graded:
+    for cell in tests:
         if cell.cell_type == "code":
             gid = meta(cell)["grade_id"]
             assert C.exercise_of(gid), f"{gid} does not name the exercise it tests"
@@ -57,11 +60,34 @@ def test_grade_ids_points_and_hidden_tests(notebook):
     for grade_id in C.EXERCISES[notebook].values():
         assert f"{grade_id}_selfcheck" in ids, f"{grade_id} needs a self-check cell"
         assert any(C.exercise_of(meta(c)["grade_id"]) == grade_id and c.cell_type == "code"
-                   for c in graded), f"{grade_id} has no graded test"
+                   for c in tests), f"{grade_id} has no graded test"
     title = cells(notebook)[0].source.splitlines()[0]
     total = re.search(r"\((\d+) points\)", title)
     assert total, f"the title should show the notebook's points: {title!r}"
-    assert int(total.group(1)) == sum(meta(c)["points"] for c in graded)
+    assert int(total.group(1)) == sum(meta(c)["points"] for c in graded)  # self-checks add 0
+
+
+@pytest.mark.parametrize("notebook", C.NOTEBOOKS)
+def test_every_selfcheck_is_a_zero_point_test_cell(notebook):
+    """nbgrader's Validate judges only graded cells, and the release's test cells hold only a
+    comment: each exercise's self-check is an autograded test cell worth 0 points, so that
+    Validate runs it and reports it when it fails, and no score changes. No other graded
+    cell is worth 0 points, and the release keeps the self-checks' metadata."""
+    released = {meta(c).get("grade_id"): c for c in C.release_notebook(notebook).cells}
+    for grade_id in C.EXERCISES[notebook].values():
+        gid = f"{grade_id}_selfcheck"
+        assert C.SELFCHECK_IDS[gid] == notebook and C.exercise_of(gid) == grade_id
+        for where, cell in (("source", next(c for c in cells(notebook) if meta(c).get("grade_id") == gid)),
+                            ("release", released[gid])):
+            m = meta(cell)
+            assert cell.cell_type == "code", (where, gid)
+            assert (m.get("grade"), m.get("points"), m.get("locked"), m.get("solution")) == \
+                (True, 0, True, False), f"{where} {gid}: {m}"
+            assert C.is_graded_code(cell) and C.is_selfcheck(cell) and not C.is_test(cell)
+            assert C.HIDDEN_BEGIN not in cell.source and "@selfcheck" in cell.source, (where, gid)
+    zero = {meta(c)["grade_id"] for c in cells(notebook) if meta(c).get("grade")
+            and not meta(c).get("points")}
+    assert zero == {f"{g}_selfcheck" for g in C.EXERCISES[notebook].values()}
 
 
 @pytest.mark.parametrize("notebook", C.NOTEBOOKS)

@@ -44,6 +44,14 @@ EXERCISES: dict[str, dict[str, str]] = {
 NOTEBOOKS = list(EXERCISES)
 #: grade_id of a solution cell -> notebook
 SOLUTION_IDS = {gid: nb for nb, names in EXERCISES.items() for gid in names.values()}
+#: Every exercise is followed by a self-check cell, `<solution grade_id>_selfcheck`: an
+#: autograded test cell worth 0 points (grade: true, points: 0, locked). Graded, so that
+#: nbgrader's Validate runs it and reports it when it fails (it judges only graded cells, and
+#: the release's test cells hold nothing but a comment); worth nothing, so that it changes no
+#: score (under autograde it is skipped: `threads101.kernel.selfcheck`).
+SELFCHECK_SUFFIX = "_selfcheck"
+#: grade_id of a self-check cell -> notebook
+SELFCHECK_IDS = {gid + SELFCHECK_SUFFIX: nb for gid, nb in SOLUTION_IDS.items()}
 
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -51,7 +59,8 @@ COURSE_FILES = ["nbgrader_config.py", "source", "release"]
 
 
 def exercise_of(grade_id: str) -> str | None:
-    """The exercise (solution grade_id) a graded cell belongs to: `counter_atomic` -> `counter`."""
+    """The exercise (solution grade_id) a graded cell belongs to: `counter_atomic` -> `counter`
+    (its self-check `counter_selfcheck` too)."""
     best = None
     for gid in SOLUTION_IDS:
         if (grade_id == gid or grade_id.startswith(gid + "_")) and len(gid) > len(best or ""):
@@ -64,8 +73,32 @@ def nbgrader_meta(cell) -> dict:
 
 
 def is_graded_code(cell) -> bool:
+    """An autograded test cell (what nbgrader grades and Validate judges), the 0-point
+    self-checks included: `is_test` is the cells that carry points."""
     meta = nbgrader_meta(cell)
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def points(cell) -> float:
+    """The points a graded cell is worth (0 for a cell that is not graded)."""
+    meta = nbgrader_meta(cell)
+    try:
+        return float(meta.get("points") or 0) if meta.get("grade") else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def is_test(cell) -> bool:
+    """A graded test of the course: an autograded test cell worth points. A 0-point graded
+    cell (a self-check) changes no score: it is no test of the grade, only of Validate."""
+    return is_graded_code(cell) and points(cell) > 0
+
+
+def is_selfcheck(cell_or_grade_id) -> bool:
+    """A self-check cell (by its grade_id: `<exercise>_selfcheck`)."""
+    gid = (cell_or_grade_id if isinstance(cell_or_grade_id, str)
+           else nbgrader_meta(cell_or_grade_id).get("grade_id"))
+    return bool(gid) and gid in SELFCHECK_IDS
 
 
 def strip_markers(source: str) -> str:

@@ -3,7 +3,7 @@
 The notebooks in source/ are the truth; this only saves typing nbgrader's cell
 metadata by hand:
 
-    from nbauthor import md, demo, solution, tests, written, save
+    from nbauthor import md, demo, solution, selfcheck, tests, written, save
     cells = [md("# Title"), demo("setup", "import threading"), ...]
     save(cells, "source/threads101/01_threads_and_join.ipynb")
 """
@@ -38,9 +38,18 @@ def md(text: str, grade_id: str | None = None):
 
 
 def demo(grade_id: str, code: str):
-    """A read-only code cell: setup, demos and self-checks."""
+    """A read-only code cell: setup, demos, given code."""
     cell = nbformat.v4.new_code_cell(_src(code))
     cell.metadata.update(_meta(grade_id, locked=True))
+    return cell
+
+
+def selfcheck(exercise: str, code: str):
+    """The self-check of an exercise (grade_id `<exercise>_selfcheck`): a read-only,
+    autograded test cell worth 0 points, so that nbgrader's Validate runs it and reports
+    it when it fails, while it changes no score (it is skipped while autograding)."""
+    cell = nbformat.v4.new_code_cell(_src(code))
+    cell.metadata.update(_meta(f"{exercise}_selfcheck", grade=True, locked=True, points=0))
     return cell
 
 

@@ -80,3 +80,17 @@ def test_a_concurrency_failure_without_its_explanation_is_a_problem():
     problems = suites.unexplained(outputs, sorted(outputs))
     assert problems == ["deadlock_as_hang failed as deadlock but its explanation is hang",
                         "race_bare failed as race but its explanation is none"]
+
+
+def test_the_judge_reads_no_selfcheck(failed_selfchecks):
+    """A verdict's scores (and so its signature, which the flake run compares) hold the tests
+    worth points: a self-check (a graded cell worth 0 points) is none of them, and one that
+    failed (as below a dead kernel) is no problem of the variant."""
+    course, _, selfchecks = failed_selfchecks
+    variants = {ex: suites.load_variants(notebook="01", exercise=ex, kind="ok")[0]
+                for ex in C.EXERCISES[C.NOTEBOOKS[0]].values()}
+    verdicts = suites.judge(course, suites.Submission("correct", C.NOTEBOOKS[0], variants))
+    assert [v.problems for v in verdicts] == [[], []] and all(v.passed for v in verdicts)
+    scored = {g for v in verdicts for g in v.scores}
+    assert scored and not scored & set(selfchecks)
+    assert all(m > 0 for v in verdicts for _, m in v.scores.values())

@@ -173,10 +173,11 @@ def _kind(cell) -> str:
     gid = meta.get("grade_id", "")
     if meta.get("solution"):
         return "exercise"
-    if meta.get("grade"):
-        return "graded"
+    # before "graded": a self-check is a graded cell too (worth 0 points, for Validate)
     if gid.endswith("_selfcheck") or "@selfcheck" in cell.source:
         return "selfcheck"
+    if meta.get("grade"):
+        return "graded"
     return "demo"
 
 

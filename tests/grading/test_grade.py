@@ -112,3 +112,18 @@ def test_log_files_hold_the_details(pipeline_course):
     text = (course / "logs" / "hangs.log").read_text()
     assert f"== {NB1}: 9/20" in text
     assert "-- run_in_threads_results failed:" in text and "deadlocked" in text
+
+
+def test_a_failed_selfcheck_is_no_failed_test(failed_selfchecks):
+    """The log lists the failed tests: a self-check (a graded cell worth 0 points) that
+    failed, as below a dead kernel, is none of them."""
+    import nbformat
+
+    from threads101.grading.grader import failed_tests
+
+    course, _, selfchecks = failed_selfchecks
+    nb = nbformat.read(course / "autograded" / "correct" / C.ASSIGNMENT / f"{NB1}.ipynb", 4)
+    failing = [C.nbgrader_meta(c)["grade_id"] for c in nb.cells
+               if C.is_graded_code(c) and any(o.get("output_type") == "error" for o in c.outputs)]
+    assert failing == selfchecks
+    assert failed_tests(nb) == []

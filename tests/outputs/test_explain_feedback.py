@@ -303,7 +303,7 @@ def test_written_feedback_of_the_class_shows_an_injected_explanation(pipeline_co
     write_feedback(course, "hangs", sqlite_url(course))
     plain = page.read_text()
     assert "explain-" not in plain
-    failing = [c for c in nb.cells if C.is_graded_code(c)
+    failing = [c for c in nb.cells if C.is_test(c)
                and any(o.get("output_type") == "error" for o in c.outputs)]
     assert failing
     cell = failing[0]
@@ -410,7 +410,7 @@ def test_report_shows_what_went_wrong_by_kind_and_exercise(pipeline_course, tmp_
         nb = nbformat.read(path, as_version=4)
         seen = set()
         for cell in nb.cells:
-            if C.is_graded_code(cell):
+            if C.is_test(cell):  # the report counts tests, not the 0-point self-checks
                 kind = outcome_of(cell.outputs).kind
                 if kind is not Kind.PASSED:
                     seen.add((C.exercise_of(C.nbgrader_meta(cell)["grade_id"]), kind.value))

@@ -77,10 +77,15 @@ def test_every_feedback_file_exists_shows_scores_and_no_hidden_test(course):
         page = course / "feedback" / student / C.ASSIGNMENT / f"{notebook}.html"
         assert page.is_file(), f"no feedback for {student}/{notebook}"
         text = page_text(page)
-        scores = [s for s in cell_scores(sqlite_url(course), student) if s.notebook == notebook]
+        # nbgrader's page shows every grade cell, the self-checks too (0-point grade cells, for
+        # Validate: "Score: 0.0 / 0.0"), so its count of them is the gradebook's, zero_point
+        scores = [s for s in cell_scores(sqlite_url(course), student, zero_point=True)
+                  if s.notebook == notebook]
         total = sum(s.score or 0 for s in scores)
         maximum = sum(s.max_score for s in scores)
         assert f"(Score: {fmt(total)} / {fmt(maximum)})" in text, (student, notebook)
+        assert {s.grade_id for s in scores if s.max_score == 0} == {
+            f"{g}_selfcheck" for g in C.EXERCISES[notebook].values()}
         tests = [s for s in scores if s.auto]
         assert text.count("Grade cell:") == len(tests), (student, notebook)
         for s in tests:  # each test cell's own line: "Grade cell: <id> Score: a / b"
@@ -129,3 +134,33 @@ def test_traceback_frames_of_test_cells_are_dropped():
                    f"Cell In[7], the graded test: {HIDDEN}",  # two frames of the test cell: one line
                    traceback[4], traceback[5],  # the student's frame, a file's frame
                    f"AssertionError: stuck in {HIDDEN} here"]
+
+
+def test_selfcheck_frames_are_kept_and_test_frames_hidden(tmp_path):
+    """HideHiddenTests on an autograded notebook whose self-check failed (a graded cell worth
+    0 points, shown whole by the release) and whose graded test failed: the self-check's
+    frames are kept as the student's own cells' are, the test's frames are hidden."""
+    from threads101.outputs.nbgrader_feedback import HideHiddenTests
+
+    def meta(gid, points):
+        return {"nbgrader": {"grade": True, "grade_id": gid, "locked": True, "points": points,
+                             "schema_version": 3, "solution": False, "task": False}}
+
+    def failed(count, line):
+        return [nbformat.v4.new_output("error", ename="AssertionError", evalue="boom", traceback=[
+            "AssertionError    Traceback (most recent call last)",
+            f"Cell In[{count}], line 3\n----> 3 {line}\n", "AssertionError: boom"])]
+
+    nb = nbformat.v4.new_notebook()
+    check = nbformat.v4.new_code_cell("@selfcheck\ndef check_it():\n    assert it_works()",
+                                      metadata=meta("run_in_threads_selfcheck", 0),
+                                      execution_count=5, outputs=failed(5, "assert it_works()"))
+    test = nbformat.v4.new_code_cell(f"# Graded: it works.\n{C.HIDDEN_BEGIN}\nassert it_really_works()\n"
+                                     f"{C.HIDDEN_END}", metadata=meta("run_in_threads_results", 2),
+                                     execution_count=6, outputs=failed(6, "assert it_really_works()"))
+    nb.cells = [check, test]
+    nb, _ = HideHiddenTests(course_root=str(C.REPO)).preprocess(nb, {})
+    assert check.outputs[0]["traceback"][1] == "Cell In[5], line 3\n----> 3 assert it_works()\n"
+    assert "@selfcheck" in check.source
+    assert test.outputs[0]["traceback"][1] == f"Cell In[6], the graded test: {HIDDEN}"
+    assert test.source == "# Graded: it works."

@@ -47,3 +47,25 @@ def test_failure_causes():
     assert classify("x_results", err("CellTimeoutError", "")) == "hang"
     assert outcome_of(err("CellTimeoutError", "")).kind.is_hang
     assert outcome_of(err("AssertionError", "f() did not finish within 3 s.")).kind.is_hang
+
+
+def test_selfchecks_count_as_no_test(failed_selfchecks):
+    """A self-check is a graded cell worth 0 points: it is no test of an exercise's pass
+    rate or of the causes of failures, and no part of a score or total, even when it failed
+    (as below a dead kernel)."""
+    from conftest import source_points
+
+    from threads101 import course as C
+    from threads101.outputs.report import collect_rows
+
+    course, results, _ = failed_selfchecks
+    row = {r.student: r for r in collect_rows(course, sqlite_url(course), results)}["correct"]
+    assert set(row.exercises) == set(C.SOLUTION_IDS)  # no self-check among them
+    nb1 = C.EXERCISES[C.NOTEBOOKS[0]].values()
+    assert all(row.exercises[g] for g in nb1), row.exercises  # every test of notebook 1 passed
+    # `correct` handed in notebook 1 only: each test of the others is lost, "not submitted"
+    others = sum(C.is_test(c) for nb in C.NOTEBOOKS[1:] for c in C.source_notebook(nb).cells)
+    assert row.causes == {"not submitted": others} and not row.kinds, (row.causes, row.kinds)
+    assert row.max_score == sum(source_points(nb) for nb in C.NOTEBOOKS)
+    assert row.score == source_points(C.NOTEBOOKS[0], code_only=True)
+    assert row.pending_manual == 1  # the written answer

@@ -298,7 +298,8 @@ hangs or deadlocks loses that test's points.
 
 Save the notebook and press Validate in its toolbar. It runs the whole
 notebook from a fresh start, the way the grader will, and tells you which
-cells fail.
+cells fail: the self-checks that do not pass, and written questions left
+unanswered.
 
 
 5. Hand in

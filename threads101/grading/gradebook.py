@@ -31,15 +31,21 @@ def sqlite_url(course: Path) -> str:
     return "sqlite:///" + str(Path(course) / "gradebook.db")
 
 
-def cell_scores(url_or_gradebook, student: str, assignment: str = ASSIGNMENT
-                ) -> list[CellScore] | None:
-    """Every graded cell of a student's submission, or None if there is no submission.
+def cell_scores(url_or_gradebook, student: str, assignment: str = ASSIGNMENT,
+                zero_point: bool = False) -> list[CellScore] | None:
+    """Every graded cell of a student's submission worth points, or None if there is no
+    submission.
+
+    A graded cell worth 0 points (the self-checks, `course.SELFCHECK_IDS`: graded only so
+    that nbgrader's Validate runs them) is left out unless `zero_point`: it changes no score
+    or total, and is no test of the grade, so feedback, exports, the report and the proof
+    suites never count it as a passed or failed test.
 
     Takes a database URL, or a Gradebook already open. One query (nbgrader's ORM
     loads each grade's maximum score with a query of its own)."""
     if isinstance(url_or_gradebook, str):
         with Gradebook(url_or_gradebook) as gb:
-            return cell_scores(gb, student, assignment)
+            return cell_scores(gb, student, assignment, zero_point)
     db = url_or_gradebook.db
     rows = (db.query(Notebook.name, BaseCell.name, Grade.score, Grade.max_score, Grade.cell_type,
                      Grade.needs_manual_grade)
@@ -59,7 +65,8 @@ def cell_scores(url_or_gradebook, student: str, assignment: str = ASSIGNMENT
                                   Assignment.name == assignment).first())
         return [] if has_submission else None
     return [CellScore(notebook, name, None if needs_manual else score, max_score, cell_type == "code")
-            for notebook, name, score, max_score, cell_type, needs_manual in rows]
+            for notebook, name, score, max_score, cell_type, needs_manual in rows
+            if zero_point or max_score]
 
 
 def class_scores(url: str, assignment: str = ASSIGNMENT):

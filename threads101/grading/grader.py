@@ -329,12 +329,13 @@ class Grader:
 
 
 def failed_tests(nb) -> list[str]:
-    """The failed graded cells of an autograded notebook, with their messages."""
+    """The failed graded tests of an autograded notebook, with their messages (a 0-point
+    self-check is no test: it cannot fail one)."""
     from threads101.outputs.outcomes import error_message
 
     lines = []
     for cell in nb.cells:
-        if C.is_graded_code(cell):
+        if C.is_test(cell):
             message = error_message(cell.get("outputs", []))
             if message:
                 lines.append(f"-- {C.nbgrader_meta(cell)['grade_id']} failed:")

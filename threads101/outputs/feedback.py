@@ -4,6 +4,8 @@ nbgrader's own feedback renders the autograded notebook, hidden tests and
 all. This one shows, for each exercise, the student's code and each graded
 test's visible description, result, points and message (the assertion
 message or the stuck-thread report), and never a test's source or traceback.
+The self-checks (graded cells worth 0 points, skipped while autograding) are
+no graded test: the pages neither list them nor count them.
 A failed test whose hidden test explained the failure (threads101.outputs.explain)
 also gets that explanation: an element of class `explain-<kind>` with its
 picture (threads101.outputs.diagrams) and its sentence.
@@ -96,7 +98,7 @@ def sections(course: Path, student: str, notebook: str, url: str) -> list[Sectio
                               manual_score=score.score if score else None,
                               manual_max=score.max_score if score else 0)
             out.append(section)
-        elif C.is_graded_code(cell):
+        elif C.is_test(cell):  # a self-check (a 0-point graded cell) is no graded test
             exercise = C.exercise_of(gid)
             section = by_exercise.get(exercise)
             if section is None:

@@ -10,7 +10,8 @@ tracebacks of failed tests quote their lines. nbgrader_config.py adds
   release showed (the lines outside the hidden-test markers, `course.region`,
   as `threads101 feedback` does);
 - in every output, a traceback frame is kept only if it belongs to a cell that is
-  not a graded test (the student's own code, the demos) or to a file; a frame of a
+  not a graded test (the student's own code, the demos, the self-checks: graded
+  cells worth 0 points that the release shows whole) or to a file; a frame of a
   test cell becomes one line saying the test's code is hidden;
 - any line of a hidden test still left in an output (an assertion message or a
   stuck-thread report quoting one, any string of a JSON output such as a test's
@@ -144,7 +145,10 @@ class HideHiddenTests(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         secret = hidden_lines(Path(self.course_root or os.getcwd()))
-        tests = [cell for cell in nb.cells if C.is_graded_code(cell)]
+        # The graded tests: cells worth points, and any graded cell with a hidden part. A
+        # self-check (0 points, no hidden part) is shown whole by the release: its frames stay.
+        tests = [cell for cell in nb.cells if C.is_graded_code(cell)
+                 and (C.is_test(cell) or C.HIDDEN_BEGIN in cell.get("source", ""))]
         test_ids = {id(cell) for cell in tests}
         student_cells = {cell.get("execution_count") for cell in nb.cells
                          if cell.get("cell_type") == "code" and id(cell) not in test_ids

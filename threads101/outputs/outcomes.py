@@ -103,6 +103,7 @@ def outcome_of(outputs) -> TestOutcome:
 
 
 def graded_outputs(nb) -> dict[str, list]:
-    """grade_id -> outputs of every graded test cell of an (autograded) notebook."""
+    """grade_id -> outputs of every graded test cell of an (autograded) notebook (worth
+    points: the 0-point self-checks are left out)."""
     return {C.nbgrader_meta(cell)["grade_id"]: cell.get("outputs", [])
-            for cell in nb.cells if C.is_graded_code(cell)}
+            for cell in nb.cells if C.is_test(cell)}
