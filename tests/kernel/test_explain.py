@@ -5,6 +5,7 @@ of their own, as in a notebook: the explanation may quote the first, never the s
 """
 
 import json
+from pathlib import Path
 import linecache
 import threading
 import time
@@ -329,48 +330,16 @@ def test_without_explanations_the_verdict_is_the_same(monkeypatch):
     assert "is deadlocked" in str(failure.value)
 
 
-TRACED_SRC = """\
-import threading
-
-total = 0
-
-def count_globally(count_to, n_threads):
-    global total
-    total = 0
-    def work(n):
-        global total
-        for _ in range(n):
-            total += 1
-    threads = [threading.Thread(target=work, args=(count_to // n_threads,), name=f"counter-{i}")
-               for i in range(n_threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return total
-
-def count_in_closure(count_to, n_threads):
-    total = 0
-    def work(n):
-        nonlocal total
-        mine = 0
-        for _ in range(n):
-            mine += 1
-        total += mine
-    threads = [threading.Thread(target=work, args=(count_to // n_threads,), name=f"counter-{i}")
-               for i in range(n_threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return total
-"""
+#: The proof suites' own racy threaded_count variants (a shared global, a closure variable).
+TRACED = Path(__file__).parents[1] / "submissions" / "01_threads_and_join" / "threaded_count"
 
 
-@pytest.mark.parametrize("fn, stored", [("count_globally", "1"), ("count_in_closure", "30")])
-def test_a_traced_race_on_a_shared_variable_gives_its_timeline(fn, stored):
+@pytest.mark.parametrize("variant, stored", [("bad_unlocked_global_each_step", "1"),
+                                             ("bad_unlocked_closure_total", "30")])
+def test_a_traced_race_on_a_shared_variable_gives_its_timeline(variant, stored):
     from threads101.kernel import ThreadTracer
-    traced = _compile(TRACED_SRC, "<ipython-input-student-traced>")
+    traced = _compile((TRACED / f"{variant}.py").read_text(), f"<ipython-input-{variant}>")
+    fn = "threaded_count"
 
     def race_once():
         with ThreadTracer(rendezvous=3) as tracer:
