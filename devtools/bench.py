@@ -322,10 +322,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("which", nargs="*", default=["all"], choices=[*BENCHES, "all"])
     parser.add_argument("--students", type=int, default=60,
                         help="size of the scaled sample class of `grading` (default 60)")
+    parser.add_argument("--rounds", type=int,
+                        help="rounds of `hidden`, `explain`, `sandbox` (default 3, 3, 5)")
     args = parser.parse_args(argv)
     chosen = list(BENCHES) if "all" in args.which else args.which
     for name in chosen:
-        BENCHES[name](**({"students": args.students} if name == "grading" else {}))
+        options = {}
+        if name == "grading":
+            options["students"] = args.students
+        if args.rounds and name in ("hidden", "explain", "sandbox"):
+            options["rounds"] = args.rounds
+        BENCHES[name](**options)
         print()
     return 0
 
