@@ -4,8 +4,10 @@ Each run grades every variant with real `nbgrader autograde` (two gradings at
 once, see suites.run) while a CPU hog keeps the machine busy. For each
 variant it prints how many runs judged it wrongly (a correct one not given
 full marks, a broken one not caught) and how many runs gave it a different
-grade from the first run (a test's score, or the kind or threads of the
-explanation its failure showed: explanations must be deterministic too). The target is 0 and 0 for every variant.
+grade from the first run, and how many runs showed a failed test's explanation
+differently: its kind (counted as a differing grade: the failure was caught by
+another check), or only its threads (which threads are still there, and
+whether each spins, polls or is blocked at the moment of the verdict). The target is 0 and 0 for every variant.
 
     python -m threads101.flake [--runs 20] [--notebook 03] [--no-hog] [--sample]
 """
@@ -40,9 +42,10 @@ def sample(variants: list) -> list:
 
 def _difference(first: tuple, now: tuple) -> str:
     """The tests whose score or explanation changed, first grading -> this one."""
-    before = {g: rest for g, *rest in first}
-    changed = [f"{g} {before.get(g)} -> {rest}" for g, *rest in now if before.get(g) != rest]
-    return "; ".join(changed) or "tests added or removed"
+    before = dict(first)
+    changed = [f"{g} {before.get(g)} -> {x}" for g, x in now if before.get(g) != x]
+    changed += [f"{g} {x} -> none" for g, x in first if g not in dict(now)]
+    return "; ".join(changed)
 
 
 def flake(runs: int, notebook: str | None = None, hog: bool = True, jobs: int = 2,
@@ -55,7 +58,9 @@ def flake(runs: int, notebook: str | None = None, hog: bool = True, jobs: int = 
         variants = sample(variants)
     wrong: dict[str, int] = defaultdict(int)
     differed: dict[str, int] = defaultdict(int)
+    explained: dict[str, int] = defaultdict(int)
     first: dict[str, tuple] = {v.variant.path: v.signature for v in baseline or []}
+    first_explained: dict[str, tuple] = {v.variant.path: v.explained for v in baseline or []}
     names = {v.path: f"{v.notebook[:2]} {v.exercise} {v.kind}_{v.name}" for v in variants}
     stop = multiprocessing.Event()
     hogs = [multiprocessing.Process(target=_hog, args=(stop,), daemon=True)] if hog else []
@@ -69,10 +74,18 @@ def flake(runs: int, notebook: str | None = None, hog: bool = True, jobs: int = 
                 key = v.variant.path
                 wrong[key] += not v.passed
                 first.setdefault(key, v.signature)
-                if v.signature != first[key]:
+                before = first_explained.setdefault(key, v.explained)
+                kinds_before = tuple((g, e[0]) for g, e in before)
+                if v.signature != first[key] or v.explained_kinds != kinds_before:
                     differed[key] += 1
                     print(f"  run {run}: {names[key]} differs from the first grading: "
-                          f"{_difference(first[key], v.signature)}", flush=True)
+                          f"scores: {_difference(first[key], v.signature) or 'the same'}; "
+                          f"explanation kinds: {_difference(kinds_before, v.explained_kinds) or 'the same'}",
+                          flush=True)
+                elif v.explained != before:
+                    explained[key] += 1
+                    print(f"  run {run}: {names[key]} explained with other threads: "
+                          f"{_difference(before, v.explained)}", flush=True)
                 if not v.passed:
                     print(f"  run {run}: {names[key]}: {'; '.join(v.problems)}", flush=True)
             print(f"run {run}/{runs} done after {time.monotonic() - start:.0f} s: "
@@ -81,12 +94,14 @@ def flake(runs: int, notebook: str | None = None, hog: bool = True, jobs: int = 
         stop.set()
         for p in hogs:
             p.join(5)
-    print(f"\n{'variant':60s} {'wrong':>6s} {'differed':>9s}   (out of {runs} runs, "
-          f"{'with' if hog else 'without'} a CPU hog, {jobs} gradings at once)")
+    print(f"\n{'variant':60s} {'wrong':>6s} {'differed':>9s} {'threads':>8s}   (out of {runs} "
+          f"runs, {'with' if hog else 'without'} a CPU hog, {jobs} gradings at once; threads: "
+          f"explained with other threads or states)")
     for v in variants:
-        print(f"{names[v.path]:60s} {wrong[v.path]:6d} {differed[v.path]:9d}")
+        print(f"{names[v.path]:60s} {wrong[v.path]:6d} {differed[v.path]:9d} {explained[v.path]:8d}")
     bad = sum(1 for v in variants if wrong[v.path] or differed[v.path])
-    print(f"\n{len(variants)} variants, {bad} with any wrong or differing grade")
+    print(f"\n{len(variants)} variants, {bad} with any wrong or differing grade; "
+          f"{sum(1 for v in variants if explained[v.path])} explained with other threads")
     return 1 if bad else 0
 
 

@@ -115,9 +115,17 @@ class Verdict:
 
     @property
     def signature(self) -> tuple:
-        """What must not change from one run to the next: each test's score and the kind and
-        threads (name, state) of the explanation its failure showed."""
-        return tuple(sorted((g, s, self.explanations.get(g)) for g, (s, _m) in self.scores.items()))
+        """What must not change from one run to the next: each test's score."""
+        return tuple(sorted((g, s) for g, (s, _m) in self.scores.items()))
+
+    @property
+    def explained(self) -> tuple:
+        """Each failed test's explanation: kind and threads (name, state)."""
+        return tuple(sorted(self.explanations.items()))
+
+    @property
+    def explained_kinds(self) -> tuple:
+        return tuple((g, e[0]) for g, e in self.explained)
 
 
 def prepare_course(dest: Path) -> Path:
