@@ -75,7 +75,7 @@ def flake(runs: int, notebook: str | None = None, hog: bool = True, jobs: int = 
                 wrong[key] += not v.passed
                 first.setdefault(key, v.signature)
                 before = first_explained.setdefault(key, v.explained)
-                kinds_before = tuple((g, e[0]) for g, e in before)
+                kinds_before = suites.kinds_of(before)
                 if v.signature != first[key] or v.explained_kinds != kinds_before:
                     differed[key] += 1
                     print(f"  run {run}: {names[key]} differs from the first grading: "

@@ -125,7 +125,7 @@ class Verdict:
 
     @property
     def explained_kinds(self) -> tuple:
-        return tuple((g, e[0]) for g, e in self.explained)
+        return kinds_of(self.explained)
 
 
 def prepare_course(dest: Path) -> Path:
@@ -180,6 +180,11 @@ def _outputs(course: Path, submission: Submission) -> dict[str, list]:
             if cell.cell_type == "code" and C.nbgrader_meta(cell).get("grade_id")}
 
 
+def kinds_of(explained: tuple) -> tuple:
+    """(grade_id, kind) of each (grade_id, (kind, threads)) of Verdict.explained."""
+    return tuple((g, e[0]) for g, e in explained)
+
+
 def _explained(outputs) -> tuple | None:
     """The kind and threads of the explanation among a cell's outputs (None: none shown)."""
     found = explanation_of(outputs)
@@ -221,9 +226,9 @@ def judge(course: Path, submission: Submission) -> list[Verdict]:
     verdicts = []
     for exercise, variant in submission.variants.items():
         own = {g: sm for g, sm in mine.items() if C.exercise_of(g) == exercise}
+        shown = {g: _explained(outputs.get(g)) for g in own}
         verdict = Verdict(variant, True, scores=own,
-                          explanations={g: _explained(outputs.get(g)) for g in own
-                                        if _explained(outputs.get(g))})
+                          explanations={g: e for g, e in shown.items() if e is not None})
         verdict.problems += [f"{g}: grading hit nbgrader's cell timeout or lost the kernel"
                              for g in broken]
         if ungraded:

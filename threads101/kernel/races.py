@@ -227,6 +227,15 @@ def _shared_loads(code) -> dict[int, tuple[str, bool]]:
 _UNSET = object()
 
 
+def most_written(log: list) -> str | None:
+    """In a log of (name, Access) pairs: the name written by the most threads."""
+    writers: dict[str, set] = {}
+    for name, access in log:
+        if access.kind == "set":
+            writers.setdefault(name, set()).add(access.ident)
+    return max(writers, key=lambda n: len(writers[n]), default=None)
+
+
 def _peek(frame, name: str, is_global: bool):
     """The value of a global or closure variable as `frame` sees it (reads no user code)."""
     if is_global:
@@ -269,11 +278,7 @@ class ThreadTracer:
 
     def shared_name(self) -> str | None:
         """The variable written by the most threads (the one a race is about)."""
-        writers: dict[str, set] = {}
-        for n, a in self._log:
-            if a.kind == "set":
-                writers.setdefault(n, set()).add(id(a.thread))
-        return max(writers, key=lambda n: len(writers[n]), default=None)
+        return most_written(self._log)
 
     def _record(self, name: str, kind: str, value, ident: int, thread) -> None:
         if value is not _UNSET and len(self._log) < 400:
